@@ -1,0 +1,232 @@
+package dev.felix.protocol;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Encoding and decoding of every message of Felix's WebSocket, for both ends.
+ *
+ * <p>Server messages are {@code {"code":…,"name":…,"data":…}}. The server encodes each one
+ * once into UTF-8 bytes, so the same bytes can be written to every session that receives it.
+ * All methods are thread-safe.
+ */
+public final class Wire {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+
+    private Wire() {
+    }
+
+    /** The mapper the protocol uses, for callers that need to read or write entry JSON the same way. */
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+
+    // ---- server side -------------------------------------------------------------------
+
+    /**
+     * Decodes a text frame from a client. Anything the protocol says to ignore (not JSON, not an
+     * object, no numeric code, an unknown or server-only code, malformed data) gives {@code null}.
+     * Non-string IDs in a listeners update are dropped; duplicates are removed.
+     */
+    public static ClientMessage decodeClient(String text) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+        if (root == null || !root.isObject()) {
+            return null;
+        }
+        JsonNode code = root.get("code");
+        if (code == null || !code.isIntegralNumber() || !code.canConvertToInt()) {
+            return null;
+        }
+        OpCode op = OpCode.of(code.intValue());
+        if (op == OpCode.HEARTBEAT) {
+            return new ClientMessage.Heartbeat();
+        }
+        if (op == OpCode.LISTENERS_UPDATE) {
+            return decodeListenersUpdate(root.get("data"));
+        }
+        return null;
+    }
+
+    private static ClientMessage decodeListenersUpdate(JsonNode data) {
+        if (data == null || !data.isObject()) {
+            return null;
+        }
+        JsonNode users = data.get("users");
+        JsonNode guilds = data.get("guilds");
+        if (users == null || !users.isArray() || guilds == null || !guilds.isArray()) {
+            return null;
+        }
+        JsonNode since = data.get("since");
+        Long sinceSeq = null;
+        if (since != null && !since.isNull()) {
+            if (!since.isIntegralNumber() || !since.canConvertToLong() || since.longValue() < 0) {
+                return null;
+            }
+            sinceSeq = since.longValue();
+        }
+        return new ClientMessage.ListenersUpdate(strings(users), strings(guilds), sinceSeq);
+    }
+
+    private static List<String> strings(JsonNode array) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (JsonNode item : array) {
+            if (item.isTextual()) {
+                ids.add(item.textValue());
+            }
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /** A heartbeat ACK (10001), from the shard list the status encoded once and the live numbers. */
+    public static byte[] encodeHeartbeatAck(long receivedAt, EncodedShards shards, long guildsCount,
+                                            double memoryUsage, long uptime) {
+        return encode(OpCode.HEARTBEAT_ACK, g -> {
+            g.writeNumberField("receivedAt", receivedAt);
+            g.writeFieldName("shards");
+            g.writeRawValue(shards.json());
+            g.writeNumberField("guildsCount", guildsCount);
+            g.writeNumberField("memoryUsage", memoryUsage);
+            g.writeNumberField("uptime", uptime);
+        }, null);
+    }
+
+    /**
+     * A GDB or UDB update (10002/10003).
+     *
+     * @param dataJson the entry as stored (a JSON object), or {@code null} once it was deleted
+     * @param seq      the change sequence of the write, sent as a top-level {@code seq}
+     */
+    public static byte[] encodeEntryUpdate(EntryKind kind, String id, String dataJson, long seq) {
+        return encode(kind.updateCode(), g -> {
+            g.writeStringField(kind.idField(), id);
+            g.writeFieldName(kind.dataField());
+            if (dataJson == null) {
+                g.writeNull();
+            } else {
+                g.writeRawValue(dataJson);
+            }
+        }, seq);
+    }
+
+    // ---- client side -------------------------------------------------------------------
+
+    /** A heartbeat (20001) as a client sends it. */
+    public static String encodeHeartbeat() {
+        return "{\"code\":" + OpCode.HEARTBEAT.code() + "}";
+    }
+
+    /** A listeners update (20002); {@code since} is written only when not null. */
+    public static String encodeListenersUpdate(ClientMessage.ListenersUpdate update) {
+        byte[] bytes = write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("code", OpCode.LISTENERS_UPDATE.code());
+            g.writeObjectFieldStart("data");
+            writeStrings(g, "users", update.users());
+            writeStrings(g, "guilds", update.guilds());
+            if (update.since() != null) {
+                g.writeNumberField("since", update.since());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Decodes a message from the server, or returns {@code null} for one this protocol does not know. */
+    public static ServerMessage decodeServer(String text) {
+        try {
+            JsonNode root = MAPPER.readTree(text);
+            if (root == null || !root.isObject()) {
+                return null;
+            }
+            OpCode op = OpCode.of(root.path("code").asInt());
+            JsonNode data = root.path("data");
+            if (op == OpCode.HEARTBEAT_ACK) {
+                List<Shard> shards = new ArrayList<>();
+                for (JsonNode shard : data.path("shards")) {
+                    shards.add(MAPPER.treeToValue(shard, Shard.class));
+                }
+                BotStatus status = new BotStatus(shards, data.path("guildsCount").asLong(),
+                        data.path("memoryUsage").asDouble(), data.path("uptime").asLong());
+                return new ServerMessage.HeartbeatAck(data.path("receivedAt").asLong(), status);
+            }
+            for (EntryKind kind : EntryKind.values()) {
+                if (op == kind.updateCode()) {
+                    JsonNode entry = data.has(kind.dataField()) ? data.get(kind.dataField()) : NullNode.getInstance();
+                    return new ServerMessage.EntryUpdate(kind, data.path(kind.idField()).asText(), entry,
+                            root.path("seq").asLong());
+                }
+            }
+            return null;
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    // ---- plumbing ----------------------------------------------------------------------
+
+    static byte[] writeBytes(Object value) {
+        try {
+            return MAPPER.writeValueAsBytes(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot encode " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static void writeStrings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String value : values) {
+            g.writeString(value);
+        }
+        g.writeEndArray();
+    }
+
+    private static byte[] encode(OpCode op, Body data, Long seq) {
+        return write(g -> {
+            g.writeStartObject();
+            g.writeNumberField("code", op.code());
+            g.writeStringField("name", op.wireName());
+            g.writeObjectFieldStart("data");
+            data.write(g);
+            g.writeEndObject();
+            if (seq != null) {
+                g.writeNumberField("seq", seq);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private static byte[] write(Body body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+}

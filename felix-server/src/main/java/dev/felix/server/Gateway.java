@@ -1,0 +1,160 @@
+package dev.felix.server;
+
+import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.hub.Hub;
+import dev.felix.server.rest.RestApi;
+import dev.felix.server.status.StatusService;
+import dev.felix.server.store.Store;
+import dev.felix.server.store.sqlite.SqliteStore;
+import dev.felix.server.ws.WsServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running gateway: store, token registry, status, hub, Felix's WebSocket and the REST API,
+ * wired together. {@link #start(GatewayConfig)} returns once both ports are bound.
+ */
+public final class Gateway implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    static {
+        // Vert.x logs through SLF4J like the rest of the gateway.
+        System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    }
+
+    private final GatewayConfig config;
+    private final Vertx vertx;
+    private final Store store;
+    private final TokenRegistry tokens;
+    private final StatusService status;
+    private final Hub hub;
+    private final WsServer ws;
+    private HttpServer http;
+    private int wsPort;
+    private int httpPort;
+    private volatile boolean closed;
+
+    private Gateway(GatewayConfig config, Store store) {
+        this.config = config;
+        this.store = store;
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
+        this.tokens = new TokenRegistry(store, config.tokenPollInterval());
+        this.status = new StatusService();
+        this.hub = new Hub();
+        store.onChange(hub::publish);
+        this.ws = new WsServer(vertx, config, tokens, hub, status);
+    }
+
+    /** Opens the store the configuration names and starts serving. */
+    public static Gateway start(GatewayConfig config) {
+        return start(config, openStore(config));
+    }
+
+    /** Starts serving on a store the caller opened; the gateway closes it on {@link #close()}. */
+    public static Gateway start(GatewayConfig config, Store store) {
+        Gateway gateway = new Gateway(config, store);
+        try {
+            gateway.bind();
+        } catch (RuntimeException e) {
+            gateway.close();
+            throw e;
+        }
+        return gateway;
+    }
+
+    /** The store a configuration names: SQLite in the data directory unless a database URL is given. */
+    public static Store openStore(GatewayConfig config) {
+        if (config.dbUrl() != null) {
+            throw new IllegalArgumentException("unsupported --db-url " + config.dbUrl()
+                    + " (only the embedded SQLite store is available)");
+        }
+        return SqliteStore.open(config.dataDir());
+    }
+
+    private void bind() {
+        Router router = Router.router(vertx);
+        new RestApi(vertx, config, store, tokens).mount(router);
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort());
+        try {
+            wsPort = ws.start().await(30, TimeUnit.SECONDS);
+            http = vertx.createHttpServer(options).requestHandler(router);
+            httpPort = http.listen().await(30, TimeUnit.SECONDS).actualPort();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
+        }
+        log.info("Felix's WebSocket on {}:{}, REST API on {}:{}, store {}", config.host(), wsPort, config.host(),
+                httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
+    }
+
+    public int wsPort() {
+        return wsPort;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    public GatewayConfig config() {
+        return config;
+    }
+
+    public Store store() {
+        return store;
+    }
+
+    public TokenRegistry tokens() {
+        return tokens;
+    }
+
+    public StatusService status() {
+        return status;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /**
+     * Graceful stop: closes every socket with 1001, lets in-flight REST requests finish, commits
+     * queued writes, then releases the store and the event loops.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            ws.stop().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("closing sockets did not finish: {}", e.toString());
+        }
+        try {
+            if (http != null) {
+                http.shutdown(5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            log.warn("stopping the REST API did not finish: {}", e.toString());
+        }
+        tokens.close();
+        store.close();
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("stopping event loops did not finish: {}", e.toString());
+        }
+        log.info("gateway stopped");
+    }
+}

@@ -1,0 +1,27 @@
+package dev.felix.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code felix}: the gateway's command line. */
+@Command(name = "felix", mixinStandardHelpOptions = true, versionProvider = Version.class,
+        description = "Felix Gateway: Felix's WebSocket and REST API.",
+        subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+public final class FelixCommand implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command tree, for the launcher and for tests that run commands in-process. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new FelixCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+}

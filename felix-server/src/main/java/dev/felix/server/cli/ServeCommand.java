@@ -1,0 +1,104 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.Gateway;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.TokenRecord;
+import dev.felix.server.store.Tokens;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code felix serve}: runs the gateway until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the gateway: Felix's WebSocket and the REST API.")
+final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:FELIX_HOST:-0.0.0.0}",
+            description = "Address to bind (env FELIX_HOST, default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--ws-port", paramLabel = "PORT", defaultValue = "${env:FELIX_WS_PORT:-8090}",
+            description = "Port of Felix's WebSocket (env FELIX_WS_PORT, default: ${DEFAULT-VALUE}).")
+    int wsPort;
+
+    @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:FELIX_HTTP_PORT:-8080}",
+            description = "Port of the REST API (env FELIX_HTTP_PORT, default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--ping-interval-ms", paramLabel = "MS", defaultValue = "${env:FELIX_PING_INTERVAL_MS:-30000}",
+            description = "Ping interval; a socket that misses a pong for one interval is terminated "
+                    + "(env FELIX_PING_INTERVAL_MS, default: ${DEFAULT-VALUE}).")
+    long pingIntervalMs;
+
+    @Option(names = "--max-message-bytes", paramLabel = "N", defaultValue = "${env:FELIX_MAX_MESSAGE_BYTES:-1048576}",
+            description = "Largest client message; larger ones close the socket with 1009 "
+                    + "(env FELIX_MAX_MESSAGE_BYTES, default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    @Option(names = "--max-listen-ids", paramLabel = "N", defaultValue = "${env:FELIX_MAX_LISTEN_IDS:-10000}",
+            description = "Most IDs per list in a listeners update; more closes the socket with 1008 "
+                    + "(env FELIX_MAX_LISTEN_IDS, default: ${DEFAULT-VALUE}).")
+    int maxListenIds;
+
+    @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "${env:FELIX_MAX_BODY_BYTES:-1048576}",
+            description = "Largest REST request body (env FELIX_MAX_BODY_BYTES, default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    GatewayConfig config() {
+        return store.applyTo(GatewayConfig.builder())
+                .host(host)
+                .wsPort(wsPort)
+                .httpPort(httpPort)
+                .pingInterval(Duration.ofMillis(pingIntervalMs))
+                .maxMessageBytes(maxMessageBytes)
+                .maxListenIds(maxListenIds)
+                .maxBodyBytes(maxBodyBytes)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        // A handled signal, rather than a shutdown hook, lets a SIGTERM end in exit code 0.
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Gateway gateway = Gateway.start(config());
+        mintFirstToken(gateway);
+        stop.await();
+        log.info("shutting down");
+        gateway.close();
+        return 0;
+    }
+
+    /** A fresh install has no private token: mint one so the socket can be used at all. */
+    private static void mintFirstToken(Gateway gateway) {
+        if (gateway.tokens().hasPrivateToken()) {
+            return;
+        }
+        String token = Tokens.generate(Scope.PRIVATE);
+        TokenRecord record = gateway.store().createToken(Tokens.hash(token), "admin", Scope.PRIVATE, "first start");
+        gateway.tokens().reload();
+        String rule = "=".repeat(72);
+        System.out.println(rule);
+        System.out.println("No private token existed, so one was minted (id " + record.id() + ", owner admin).");
+        System.out.println("It is shown only this once. Use it in the Authorization header of the WebSocket:");
+        System.out.println();
+        System.out.println("    " + token);
+        System.out.println();
+        System.out.println("Mint more with: ./felix token create --private --owner ID");
+        System.out.println(rule);
+        System.out.flush();
+    }
+}

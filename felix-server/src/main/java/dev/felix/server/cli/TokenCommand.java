@@ -1,0 +1,120 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Store;
+import dev.felix.server.store.TokenRecord;
+import dev.felix.server.store.Tokens;
+import dev.felix.server.Gateway;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code felix token create|list|revoke}: token management, also while the server runs. */
+@Command(name = "token", mixinStandardHelpOptions = true,
+        description = "Mint, list and revoke API tokens. Works while the gateway runs: it picks changes up within a second.",
+        subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
+final class TokenCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    static Store open(StoreOptions options) {
+        return Gateway.openStore(options.applyTo(GatewayConfig.builder()).build());
+    }
+
+    /** Prints a new token's record and, as the last line, the token itself. */
+    static void printCreated(PrintStream out, TokenRecord record, String token) {
+        out.printf("Created %s token %d for owner %s%s. It is shown once; store it now:%n", record.scope().label(),
+                record.id(), record.owner(), record.label() == null ? "" : " (" + record.label() + ")");
+        out.println(token);
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Mint a token. The token is printed once, as the last line of stdout; only its hash is stored.")
+    static final class Create implements Callable<Integer> {
+        static final class ScopeChoice {
+            @Option(names = "--private", required = true, description = "May open the socket and write.")
+            boolean privateScope;
+
+            @Option(names = "--public", required = true, description = "May only read over REST (rate limited).")
+            boolean publicScope;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        ScopeChoice scope;
+
+        @Option(names = "--owner", required = true, paramLabel = "ID", description = "Who the token is for.")
+        String owner;
+
+        @Option(names = "--label", paramLabel = "TEXT", description = "Free text shown by 'token list'.")
+        String label;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            Scope chosen = scope.privateScope ? Scope.PRIVATE : Scope.PUBLIC;
+            String token = Tokens.generate(chosen);
+            try (Store s = open(store)) {
+                printCreated(System.out, s.createToken(Tokens.hash(token), owner, chosen, label), token);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List tokens: id, owner, scope, label, created, revoked. Never the tokens themselves.")
+    static final class ListTokens implements Callable<Integer> {
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            List<TokenRecord> all;
+            try (Store s = open(store)) {
+                all = s.listTokens();
+            }
+            String format = "%-5s %-20s %-8s %-20s %-24s %s%n";
+            System.out.printf(format, "ID", "OWNER", "SCOPE", "LABEL", "CREATED", "REVOKED");
+            for (TokenRecord t : all) {
+                System.out.printf(format, t.id(), t.owner(), t.scope().label(), t.label() == null ? "-" : t.label(),
+                        t.created(), t.revoked() == null ? "-" : t.revoked());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true,
+            description = "Revoke a token by id. A running gateway closes its sockets within 2 seconds.")
+    static final class Revoke implements Callable<Integer> {
+        @Parameters(paramLabel = "ID", description = "The token's id, as 'token list' shows it.")
+        long id;
+
+        @Mixin
+        StoreOptions store;
+
+        @Override
+        public Integer call() {
+            try (Store s = open(store)) {
+                if (!s.revokeToken(id)) {
+                    System.err.println("No valid token has id " + id + ".");
+                    return 1;
+                }
+            }
+            System.out.println("Revoked token " + id + ".");
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.felix.server.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a gateway process needs to start. Immutable; build one with {@link #builder()},
+ * which starts from the documented defaults, or change a copy with {@link #toBuilder()}.
+ *
+ * @param dataDir           where the embedded SQLite database lives
+ * @param dbUrl             a JDBC URL; {@code null} means SQLite in {@code dataDir}
+ * @param host              the address both ports bind to
+ * @param wsPort            Felix's WebSocket (0 picks a free port)
+ * @param httpPort          the REST API (0 picks a free port)
+ * @param pingInterval      time between pings; a session that has not answered the previous
+ *                          ping by the next one is terminated
+ * @param maxMessageBytes   the largest client message; larger ones close the socket with 1009
+ * @param maxListenIds      the most IDs one list of a listeners update may hold (1008 beyond)
+ * @param maxBodyBytes      the largest REST request body
+ * @param tokenPollInterval how often token changes made by other processes are picked up
+ */
+public record GatewayConfig(
+        Path dataDir,
+        String dbUrl,
+        String host,
+        int wsPort,
+        int httpPort,
+        Duration pingInterval,
+        int maxMessageBytes,
+        int maxListenIds,
+        int maxBodyBytes,
+        Duration tokenPollInterval) {
+
+    public static final int DEFAULT_WS_PORT = 8090;
+    public static final int DEFAULT_HTTP_PORT = 8080;
+
+    public GatewayConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(host, "host");
+        requirePort(wsPort, "wsPort");
+        requirePort(httpPort, "httpPort");
+        requirePositive(pingInterval, "pingInterval");
+        requirePositive(tokenPollInterval, "tokenPollInterval");
+        requireAtLeast(maxMessageBytes, 64, "maxMessageBytes");
+        requireAtLeast(maxListenIds, 1, "maxListenIds");
+        requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static GatewayConfig defaults() {
+        return builder().build();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.dataDir = dataDir;
+        b.dbUrl = dbUrl;
+        b.host = host;
+        b.wsPort = wsPort;
+        b.httpPort = httpPort;
+        b.pingInterval = pingInterval;
+        b.maxMessageBytes = maxMessageBytes;
+        b.maxListenIds = maxListenIds;
+        b.maxBodyBytes = maxBodyBytes;
+        b.tokenPollInterval = tokenPollInterval;
+        return b;
+    }
+
+    /** True when {@link #dbUrl} names PostgreSQL rather than the embedded SQLite store. */
+    public boolean usesPostgres() {
+        return dbUrl != null && dbUrl.startsWith("jdbc:postgresql:");
+    }
+
+    private static void requirePort(int port, String name) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(name + " must be 0-65535, was " + port);
+        }
+    }
+
+    private static void requirePositive(Duration d, String name) {
+        if (d == null || d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, was " + d);
+        }
+    }
+
+    private static void requireAtLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", was " + value);
+        }
+    }
+
+    /** Starts from the documented defaults. */
+    public static final class Builder {
+        private Path dataDir = Path.of("data");
+        private String dbUrl;
+        private String host = "0.0.0.0";
+        private int wsPort = DEFAULT_WS_PORT;
+        private int httpPort = DEFAULT_HTTP_PORT;
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private int maxMessageBytes = 1024 * 1024;
+        private int maxListenIds = 10_000;
+        private int maxBodyBytes = 1024 * 1024;
+        private Duration tokenPollInterval = Duration.ofMillis(500);
+
+        private Builder() {
+        }
+
+        public Builder dataDir(Path value) {
+            dataDir = value;
+            return this;
+        }
+
+        public Builder dbUrl(String value) {
+            dbUrl = value;
+            return this;
+        }
+
+        public Builder host(String value) {
+            host = value;
+            return this;
+        }
+
+        public Builder wsPort(int value) {
+            wsPort = value;
+            return this;
+        }
+
+        public Builder httpPort(int value) {
+            httpPort = value;
+            return this;
+        }
+
+        public Builder pingInterval(Duration value) {
+            pingInterval = value;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int value) {
+            maxMessageBytes = value;
+            return this;
+        }
+
+        public Builder maxListenIds(int value) {
+            maxListenIds = value;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int value) {
+            maxBodyBytes = value;
+            return this;
+        }
+
+        public Builder tokenPollInterval(Duration value) {
+            tokenPollInterval = value;
+            return this;
+        }
+
+        public GatewayConfig build() {
+            return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
+                    maxListenIds, maxBodyBytes, tokenPollInterval);
+        }
+    }
+}

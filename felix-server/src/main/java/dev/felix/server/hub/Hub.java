@@ -1,0 +1,58 @@
+package dev.felix.server.hub;
+
+import dev.felix.protocol.EntryKind;
+import dev.felix.protocol.Wire;
+import dev.felix.server.store.Entry;
+import io.vertx.core.Context;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The listener index and fan-out: which sessions listen to which guild and user IDs, and the
+ * delivery of each committed change to exactly those sessions.
+ *
+ * <p>Threads: the index is split into one {@link HubShard} per event loop, and a shard is only
+ * read or changed on its own loop, so no lock is taken. A change is encoded once, on the thread
+ * that publishes it (a store thread), and the same bytes are handed to every shard in one hop
+ * per event loop. Per entry, changes reach a session in the order they were published.
+ */
+public final class Hub {
+    private final Map<Context, HubShard> shards = new ConcurrentHashMap<>();
+    private final LongAdder deliveries = new LongAdder();
+
+    /**
+     * Replaces what a listener listens to. Must be called on the listener's context.
+     * The previous sets are given so the shard need not keep a reverse index.
+     */
+    public void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {
+        shardOf(listener.context()).replace(listener, kind, previous, next);
+    }
+
+    /** Forgets a listener entirely. Must be called on the listener's context. */
+    public void remove(Listener listener, Collection<String> guilds, Collection<String> users) {
+        HubShard shard = shardOf(listener.context());
+        shard.replace(listener, EntryKind.GUILD, guilds, java.util.List.of());
+        shard.replace(listener, EntryKind.USER, users, java.util.List.of());
+    }
+
+    /** Sends a committed change to every session that listens to its ID. Thread-safe. */
+    public void publish(Entry change) {
+        byte[] message = Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq());
+        for (HubShard shard : shards.values()) {
+            // Hop: from the publishing thread to the shard's event loop, once per loop per change.
+            shard.context().runOnContext(v -> deliveries.add(shard.deliver(change, message)));
+        }
+    }
+
+    /** Messages handed to sessions since start. */
+    public long deliveries() {
+        return deliveries.sum();
+    }
+
+    private HubShard shardOf(Context context) {
+        return shards.computeIfAbsent(context, HubShard::new);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.felix.server.store;
+
+import dev.felix.protocol.EntryKind;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Guild and user entries, tokens, and the change feed: everything the gateway keeps.
+ *
+ * <p>A store owns its threads: entry methods return at once and complete their future on a
+ * store thread once the work is committed, so callers on an event loop never block. Token
+ * methods block and are meant for the CLI and for background threads.
+ */
+public interface Store extends AutoCloseable {
+
+    /**
+     * Writes one entry: the mutation sees the current version and returns the new one. The future
+     * completes after the commit with the stored version, or fails with a {@link StoreException}.
+     *
+     * @param expectedSeq when not null, the write is refused with
+     *                    {@link StoreException.PreconditionFailed} unless the entry's seq is this
+     */
+    CompletableFuture<Entry> write(EntryKind kind, String id, Long expectedSeq, Mutation mutation);
+
+    /** Replaces an entry with a JSON object. */
+    default CompletableFuture<Entry> put(EntryKind kind, String id, String json) {
+        return write(kind, id, null, current -> json);
+    }
+
+    /** The entry, unless it does not exist or was deleted. */
+    CompletableFuture<Optional<Entry>> get(EntryKind kind, String id);
+
+    /** The existing entries among these IDs, ordered by ID. */
+    CompletableFuture<List<Entry>> getAll(EntryKind kind, Collection<String> ids);
+
+    /** Existing entries with an ID greater than {@code afterId} (or all, when null), ordered by ID. */
+    CompletableFuture<List<Entry>> list(EntryKind kind, String afterId, int limit);
+
+    /** The latest version, deletions included, of each of these IDs that changed after {@code since}. */
+    CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since);
+
+    /**
+     * Registers a listener for every committed change. It is called on one store thread at a
+     * time, in commit (seq) order, and must not block.
+     */
+    void onChange(Consumer<Entry> listener);
+
+    /** Mints a token record for the given hash. */
+    TokenRecord createToken(String hash, String owner, Scope scope, String label);
+
+    /** All tokens, revoked ones too, ordered by id. */
+    List<TokenRecord> listTokens();
+
+    /** Revokes a token; false when no valid token has this id. */
+    boolean revokeToken(long id);
+
+    /** Whether the store can be reached, for readiness checks. */
+    boolean ping();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,422 @@
+package dev.felix.server.store.sqlite;
+
+import dev.felix.protocol.EntryKind;
+import dev.felix.server.store.Entry;
+import dev.felix.server.store.Migrations;
+import dev.felix.server.store.Mutation;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Store;
+import dev.felix.server.store.StoreException;
+import dev.felix.server.store.TokenRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * The embedded store: one SQLite file in WAL mode.
+ *
+ * <p>Threads: every entry write goes through one writer thread, which drains its queue and
+ * commits what it took in one transaction (group commit), then completes the writers' futures
+ * and feeds the change listeners in seq order. Reads and token work run on a small reader pool,
+ * each thread with its own connection; WAL lets them read while the writer writes.
+ */
+public final class SqliteStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    private static final int MAX_BATCH = 512;
+    private static final int READERS = 2;
+    private static final int IN_CHUNK = 500;
+
+    private final String url;
+    private final Connection writerConn;
+    private final BlockingQueue<WriteRequest> writes = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final ExecutorService readers;
+    private final List<Connection> readerConns = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Connection> readerConn = new ThreadLocal<>();
+    private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+    private volatile boolean closed;
+
+    private record WriteRequest(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
+                                CompletableFuture<Entry> result) {
+    }
+
+    private SqliteStore(Path file) throws SQLException {
+        this.url = "jdbc:sqlite:" + file.toAbsolutePath();
+        this.writerConn = open();
+        Migrations.apply(writerConn, "sqlite", MIGRATIONS);
+        writerConn.setAutoCommit(false);
+        AtomicInteger n = new AtomicInteger();
+        this.readers = Executors.newFixedThreadPool(READERS, r -> {
+            Thread t = new Thread(r, "felix-sqlite-reader-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.writer = new Thread(this::writeLoop, "felix-sqlite-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    /** Opens (and creates or migrates) {@code felix.db} in the data directory. */
+    public static SqliteStore open(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            return new SqliteStore(dataDir.resolve("felix.db"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dataDir, e);
+        } catch (SQLException e) {
+            throw new StoreException("cannot open SQLite store in " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private Connection open() throws SQLException {
+        Connection conn = DriverManager.getConnection(url);
+        try (Statement st = conn.createStatement()) {
+            st.execute("PRAGMA journal_mode=WAL");
+            // NORMAL in WAL mode survives a killed process; only a power loss may drop the last commits.
+            st.execute("PRAGMA synchronous=NORMAL");
+            st.execute("PRAGMA busy_timeout=5000");
+        }
+        return conn;
+    }
+
+    private static String table(EntryKind kind) {
+        return kind == EntryKind.GUILD ? "guilds" : "users";
+    }
+
+    // ---- writes ------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Entry> write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
+        CompletableFuture<Entry> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new StoreException("store is closed"));
+            return result;
+        }
+        writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
+        return result;
+    }
+
+    private void writeLoop() {
+        List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed || !writes.isEmpty()) {
+            try {
+                WriteRequest first = writes.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                writes.drainTo(batch, MAX_BATCH - 1);
+                commit(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void commit(List<WriteRequest> batch) {
+        List<Entry> committed = new ArrayList<>(batch.size());
+        List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
+        try {
+            for (WriteRequest w : batch) {
+                try {
+                    committed.add(apply(w));
+                    waiting.add(w.result);
+                } catch (StoreException e) {
+                    w.result.completeExceptionally(e);
+                }
+            }
+            writerConn.commit();
+        } catch (SQLException | RuntimeException e) {
+            log.error("write transaction of {} entries failed, rolled back", waiting.size(), e);
+            rollback();
+            StoreException failure = new StoreException("write failed: " + e.getMessage(), e);
+            waiting.forEach(f -> f.completeExceptionally(failure));
+            return;
+        }
+        for (int i = 0; i < committed.size(); i++) {
+            Entry entry = committed.get(i);
+            waiting.get(i).complete(entry);
+            for (Consumer<Entry> listener : listeners) {
+                try {
+                    listener.accept(entry);
+                } catch (RuntimeException e) {
+                    log.error("change listener failed for {} {}", entry.kind(), entry.id(), e);
+                }
+            }
+        }
+    }
+
+    private Entry apply(WriteRequest w) throws SQLException {
+        String table = table(w.kind);
+        Entry current = null;
+        try (PreparedStatement ps = writerConn.prepareStatement("SELECT data, seq FROM " + table + " WHERE id = ?")) {
+            ps.setString(1, w.id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    current = new Entry(w.kind, w.id, rs.getString(1), rs.getLong(2));
+                }
+            }
+        }
+        if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
+            throw new StoreException.PreconditionFailed(
+                    "entry " + w.id + " is at seq " + (current == null ? "none" : current.seq())
+                            + ", not " + w.expectedSeq);
+        }
+        String json = w.mutation.apply(current == null || current.deleted() ? null : current);
+        long seq;
+        try (PreparedStatement ps = writerConn.prepareStatement(
+                "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value")) {
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+        }
+        try (PreparedStatement ps = writerConn.prepareStatement("INSERT INTO " + table + " (id, data, seq) VALUES (?, ?, ?) "
+                + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq")) {
+            ps.setString(1, w.id);
+            ps.setString(2, json);
+            ps.setLong(3, seq);
+            ps.executeUpdate();
+        }
+        return new Entry(w.kind, w.id, json, seq);
+    }
+
+    private void rollback() {
+        try {
+            writerConn.rollback();
+        } catch (SQLException e) {
+            log.error("rollback failed", e);
+        }
+    }
+
+    @Override
+    public void onChange(Consumer<Entry> listener) {
+        listeners.add(listener);
+    }
+
+    // ---- reads -------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection conn) throws SQLException;
+    }
+
+    private <T> CompletableFuture<T> read(Read<T> work) {
+        return CompletableFuture.supplyAsync(() -> readNow(work), readers);
+    }
+
+    private <T> T readNow(Read<T> work) {
+        try {
+            Connection conn = readerConn.get();
+            if (conn == null) {
+                conn = open();
+                readerConns.add(conn);
+                readerConn.set(conn);
+            }
+            return work.run(conn);
+        } catch (SQLException e) {
+            throw new StoreException("read failed: " + e.getMessage(), e);
+        }
+    }
+
+    private <T> T onReader(Read<T> work) {
+        try {
+            return read(work).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Optional<Entry>> get(EntryKind kind, String id) {
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT id, data, seq FROM " + table(kind) + " WHERE id = ? AND data IS NOT NULL")) {
+                ps.setString(1, id);
+                List<Entry> found = entries(kind, ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Entry>> getAll(EntryKind kind, Collection<String> ids) {
+        return inChunks(kind, ids, "data IS NOT NULL", null);
+    }
+
+    @Override
+    public CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
+        return inChunks(kind, ids, "seq > ?", since);
+    }
+
+    private CompletableFuture<List<Entry>> inChunks(EntryKind kind, Collection<String> ids, String condition,
+                                                    Long param) {
+        List<String> all = List.copyOf(ids);
+        return read(conn -> {
+            List<Entry> out = new ArrayList<>();
+            for (int from = 0; from < all.size(); from += IN_CHUNK) {
+                List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
+                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
+                try (PreparedStatement ps = conn.prepareStatement("SELECT id, data, seq FROM " + table(kind)
+                        + " WHERE " + condition + " AND id IN (" + marks + ")")) {
+                    int i = 1;
+                    if (param != null) {
+                        ps.setLong(i++, param);
+                    }
+                    for (String id : chunk) {
+                        ps.setString(i++, id);
+                    }
+                    out.addAll(entries(kind, ps));
+                }
+            }
+            out.sort(java.util.Comparator.comparing(Entry::id));
+            return out;
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Entry>> list(EntryKind kind, String afterId, int limit) {
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id, data, seq FROM " + table(kind)
+                    + " WHERE data IS NOT NULL AND id > ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, afterId == null ? "" : afterId);
+                ps.setInt(2, limit);
+                return entries(kind, ps);
+            }
+        });
+    }
+
+    private static List<Entry> entries(EntryKind kind, PreparedStatement ps) throws SQLException {
+        List<Entry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Entry(kind, rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    // ---- tokens ------------------------------------------------------------------------
+
+    @Override
+    public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
+        long now = System.currentTimeMillis();
+        return onReader(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO tokens (hash, owner, scope, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setString(1, hash);
+                ps.setString(2, owner);
+                ps.setString(3, scope.label());
+                ps.setString(4, label);
+                ps.setLong(5, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new TokenRecord(rs.getLong(1), hash, owner, scope, label, Instant.ofEpochMilli(now), null);
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<TokenRecord> listTokens() {
+        return onReader(conn -> {
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery(
+                         "SELECT id, hash, owner, scope, label, created_at, revoked_at FROM tokens ORDER BY id")) {
+                List<TokenRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                    long revokedAt = rs.getLong(7);
+                    Instant revoked = rs.wasNull() ? null : Instant.ofEpochMilli(revokedAt);
+                    out.add(new TokenRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Scope.parse(rs.getString(4)),
+                            rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), revoked));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeToken(long id) {
+        return onReader(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                ps.setLong(1, System.currentTimeMillis());
+                ps.setLong(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean ping() {
+        try {
+            return onReader(conn -> {
+                try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+                    return rs.next();
+                }
+            });
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------
+
+    /** Finishes queued writes, then closes every connection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readers.shutdown();
+        try {
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(writerConn);
+        readerConns.forEach(SqliteStore::closeQuietly);
+    }
+
+    private static void closeQuietly(Connection conn) {
+        try {
+            conn.close();
+        } catch (SQLException e) {
+            log.warn("closing a SQLite connection failed", e);
+        }
+    }
+}

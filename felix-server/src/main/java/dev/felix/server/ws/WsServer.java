@@ -1,0 +1,113 @@
+package dev.felix.server.ws;
+
+import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.hub.Hub;
+import dev.felix.server.status.StatusService;
+import dev.felix.server.store.TokenRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.ServerWebSocketHandshake;
+import io.vertx.core.internal.ContextInternal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Felix's WebSocket: the listening socket, the handshake (where the token is checked) and the
+ * set of open sessions.
+ */
+public final class WsServer {
+    private static final Logger log = LoggerFactory.getLogger(WsServer.class);
+    static final String AUTHORIZATION = "Authorization";
+
+    private final Vertx vertx;
+    private final GatewayConfig config;
+    private final TokenRegistry tokens;
+    private final Hub hub;
+    private final StatusService status;
+    private final SessionSettings settings;
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private HttpServer server;
+
+    public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, StatusService status) {
+        this.vertx = vertx;
+        this.config = config;
+        this.tokens = tokens;
+        this.hub = hub;
+        this.status = status;
+        this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds());
+        tokens.onRevoked(this::closeSessionsOf);
+    }
+
+    /** Binds the port; the future gives the actual port (useful with port 0). */
+    public Future<Integer> start() {
+        HttpServerOptions options = new HttpServerOptions()
+                .setHost(config.host())
+                .setPort(config.wsPort())
+                // Netty closes with 1009 on a frame above this; larger messages made of
+                // fragments are counted by the session itself.
+                .setMaxWebSocketFrameSize(config.maxMessageBytes())
+                .setMaxWebSocketMessageSize(config.maxMessageBytes())
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false);
+        server = vertx.createHttpServer(options)
+                .webSocketHandshakeHandler(this::handshake)
+                .requestHandler(req -> req.response().setStatusCode(426)
+                        .putHeader("Content-Type", "text/plain")
+                        .end("Felix's WebSocket: connect with a WebSocket client\n"));
+        return server.listen().map(HttpServer::actualPort);
+    }
+
+    private void handshake(ServerWebSocketHandshake hs) {
+        String remote = String.valueOf(hs.remoteAddress());
+        String userAgent = hs.headers().get("User-Agent");
+        TokenRecord token = tokens.find(hs.headers().get(AUTHORIZATION));
+        if (!tokens.isPrivate(token)) {
+            log.info("refused {} (User-Agent: {}): {}", remote, userAgent,
+                    token == null ? "missing or unknown token" : "public token");
+            hs.reject(403);
+            return;
+        }
+        hs.accept().onSuccess(ws -> {
+            Session session = new Session(ws, ContextInternal.current(), settings, hub, status, token, remote,
+                    userAgent);
+            sessions.add(session);
+            session.start(() -> sessions.remove(session));
+        });
+    }
+
+    /** Open sessions now. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    private void closeSessionsOf(TokenRecord revoked) {
+        for (Session s : sessions) {
+            if (s.token().id() == revoked.id()) {
+                s.close((short) 1008, "token revoked");
+            }
+        }
+    }
+
+    /**
+     * Stops accepting connections and closes every session with 1001, waiting for the close
+     * handshakes (each bounded by Vert.x's closing timeout).
+     */
+    public Future<Void> stop() {
+        if (server == null) {
+            return Future.succeededFuture();
+        }
+        List<Future<Void>> closing = new ArrayList<>();
+        for (Session s : sessions) {
+            closing.add(s.close((short) 1001, "server shutting down"));
+        }
+        return Future.join(closing).eventually(() -> server.close()).mapEmpty();
+    }
+}

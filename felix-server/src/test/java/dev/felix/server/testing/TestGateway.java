@@ -1,0 +1,100 @@
+package dev.felix.server.testing;
+
+import dev.felix.server.Gateway;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Tokens;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.UnaryOperator;
+
+/**
+ * A real gateway for tests: a fresh SQLite file in a temporary directory, free ports on
+ * 127.0.0.1, and one private and one public token minted through the store.
+ */
+public final class TestGateway implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public final Path dataDir;
+    public final Gateway gateway;
+    public final String privateToken;
+    public final String publicToken;
+
+    private TestGateway(Path dataDir, Gateway gateway) {
+        this.dataDir = dataDir;
+        this.gateway = gateway;
+        this.privateToken = mint(Scope.PRIVATE, "test-owner");
+        this.publicToken = mint(Scope.PUBLIC, "test-owner");
+    }
+
+    public static TestGateway start() {
+        return start(b -> b);
+    }
+
+    /** Starts with the test defaults (temp dir, free ports, loopback), changed by {@code tweak}. */
+    public static TestGateway start(UnaryOperator<GatewayConfig.Builder> tweak) {
+        try {
+            Path dir = Files.createTempDirectory("felix-test");
+            GatewayConfig config = tweak.apply(GatewayConfig.builder()
+                    .dataDir(dir).host("127.0.0.1").wsPort(0).httpPort(0)
+                    .tokenPollInterval(Duration.ofMillis(200))).build();
+            return new TestGateway(dir, Gateway.start(config));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Mints a token straight in the store and makes the gateway see it at once. */
+    public String mint(Scope scope, String owner) {
+        String token = Tokens.generate(scope);
+        gateway.store().createToken(Tokens.hash(token), owner, scope, null);
+        gateway.tokens().reload();
+        return token;
+    }
+
+    public URI wsUri() {
+        return URI.create("ws://127.0.0.1:" + gateway.wsPort() + "/");
+    }
+
+    public String httpBase() {
+        return "http://127.0.0.1:" + gateway.httpPort();
+    }
+
+    /** A REST call; {@code token} null sends no Authorization, {@code body} null sends none. */
+    public HttpResponse<String> http(String method, String path, String token, String body) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(httpBase() + path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        try {
+            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public WsTestClient connect() {
+        return WsTestClient.connect(wsUri(), privateToken);
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+    }
+}
