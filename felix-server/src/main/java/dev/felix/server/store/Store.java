@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +49,17 @@ public interface Store extends AutoCloseable {
      * time, in commit (seq) order, and must not block.
      */
     void onChange(Consumer<Entry> listener);
+
+    /**
+     * Shares a bot status report with every gateway on this store, so a report sent to one node
+     * shows in heartbeat ACKs from all of them.
+     *
+     * @param reportJson the report as JSON, or {@code null} to withdraw the reporter
+     */
+    void publishStatus(String reporter, String reportJson);
+
+    /** Registers a listener for status reports published by any gateway on this store, this one included. */
+    void onStatus(BiConsumer<String, String> listener);
 
     /** Mints a token record for the given hash. */
     TokenRecord createToken(String hash, String owner, Scope scope, String label);

@@ -34,6 +34,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -59,6 +60,7 @@ public final class SqliteStore implements Store {
     private final List<Connection> readerConns = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Connection> readerConn = new ThreadLocal<>();
     private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
+    private final List<BiConsumer<String, String>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
     private record WriteRequest(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
@@ -220,6 +222,17 @@ public final class SqliteStore implements Store {
     @Override
     public void onChange(Consumer<Entry> listener) {
         listeners.add(listener);
+    }
+
+    /** One SQLite file serves one gateway process, so sharing a report is a local call. */
+    @Override
+    public void publishStatus(String reporter, String reportJson) {
+        statusListeners.forEach(l -> l.accept(reporter, reportJson));
+    }
+
+    @Override
+    public void onStatus(BiConsumer<String, String> listener) {
+        statusListeners.add(listener);
     }
 
     // ---- reads -------------------------------------------------------------------------
