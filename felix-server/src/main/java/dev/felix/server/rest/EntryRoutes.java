@@ -2,7 +2,6 @@ package dev.felix.server.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
-import dev.felix.server.store.Entry;
 import dev.felix.server.store.EntryJson;
 import dev.felix.server.store.Mutation;
 import dev.felix.server.store.Store;
@@ -65,8 +64,11 @@ final class EntryRoutes {
     void get(RoutingContext ctx, EntryKind kind, String id) {
         Replies.snowflake(id);
         Replies.await(ctx, store.get(kind, id)).onSuccess(found -> {
-            Entry entry = found.orElseThrow(() -> ApiError.notFound(noun(kind) + " " + id + " not found"));
-            Replies.sendEntry(ctx, 200, entry);
+            if (found.isPresent()) {
+                Replies.sendEntry(ctx, 200, found.get());
+            } else {
+                ctx.fail(ApiError.notFound(noun(kind) + " " + id + " not found"));
+            }
         }).onFailure(ctx::fail);
     }
 
