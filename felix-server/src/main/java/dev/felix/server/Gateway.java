@@ -83,7 +83,10 @@ public final class Gateway implements AutoCloseable {
     private void bind() {
         Router router = Router.router(vertx);
         new RestApi(config, store, tokens, status).mount(router);
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort());
+        // No h2c upgrade: with it, JDK clients (which try it on every first request) intermittently
+        // lose framing on large responses written at once; HTTP/1.1 serves a REST API well.
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+                .setHttp2ClearTextEnabled(false);
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);

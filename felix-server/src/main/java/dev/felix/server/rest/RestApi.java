@@ -6,7 +6,6 @@ import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -18,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -36,14 +36,14 @@ public final class RestApi {
     private final Store store;
     private final StatusService status;
     private final Auth auth;
-    private final Buffer openApi;
+    private final String openApi;
 
     public RestApi(GatewayConfig config, Store store, TokenRegistry tokens, StatusService status) {
         this.config = config;
         this.store = store;
         this.status = status;
         this.auth = new Auth(tokens, new DailyLimit(config.publicDailyLimit(), System::currentTimeMillis));
-        this.openApi = Buffer.buffer(openApiDocument());
+        this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
     }
 
     /** The OpenAPI document of this API, as shipped in the jar. */

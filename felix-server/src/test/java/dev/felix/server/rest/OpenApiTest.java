@@ -9,6 +9,11 @@ import io.vertx.ext.web.Router;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
@@ -50,6 +55,22 @@ class OpenApiTest {
                 });
             }
             assertThat(documented).isEqualTo(registered);
+        }
+    }
+
+    /** A fresh JDK client offers an h2c upgrade on its first request; the document must arrive intact anyway. */
+    @Test
+    void freshJdkClientsGetTheWholeDocument() throws Exception {
+        byte[] expected = RestApi.openApiDocument();
+        try (TestGateway gw = TestGateway.start()) {
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<byte[]> response = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(gw.httpBase() + RestApi.OPENAPI_PATH))
+                                .timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.body()).isEqualTo(expected);
+            }
         }
     }
 }
