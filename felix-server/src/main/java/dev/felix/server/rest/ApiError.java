@@ -1,27 +1,29 @@
 package dev.felix.server.rest;
 
+import java.util.Map;
+
 /** A REST failure with its HTTP status; the router turns it into {@code {status, error, message}}. */
 final class ApiError extends RuntimeException {
     private final int status;
-    private final Long retryAfterSeconds;
+    private final Map<String, String> headers;
 
     ApiError(int status, String message) {
-        this(status, message, null);
+        this(status, message, Map.of());
     }
 
-    private ApiError(int status, String message, Long retryAfterSeconds) {
+    private ApiError(int status, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
-        this.retryAfterSeconds = retryAfterSeconds;
+        this.headers = headers;
     }
 
     int status() {
         return status;
     }
 
-    /** Seconds the client should wait before it asks again, or null. */
-    Long retryAfterSeconds() {
-        return retryAfterSeconds;
+    /** Headers the error response carries besides its body. */
+    Map<String, String> headers() {
+        return headers;
     }
 
     static ApiError badRequest(String message) {
@@ -33,6 +35,11 @@ final class ApiError extends RuntimeException {
     }
 
     static ApiError tooManyRequests(String message, long retryAfterSeconds) {
-        return new ApiError(429, message, retryAfterSeconds);
+        return new ApiError(429, message, Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
+    static ApiError methodNotAllowed(String method, String path, String allow) {
+        return new ApiError(405, method + " is not allowed on " + path + " (allowed: " + allow + ")",
+                Map.of("Allow", allow));
     }
 }

@@ -7,6 +7,7 @@ import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -18,6 +19,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 
 /**
@@ -67,9 +72,25 @@ public final class RestApi {
         entries.mount(router);
         new LegacyRoutes(entries, auth).mount(router);
         new StatusRoutes(store, status, auth).mount(router);
+        answerOtherMethods(router);
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
                 + ctx.request().method() + " " + ctx.request().path())));
         router.route().failureHandler(this::onFailure);
+    }
+
+    /** A known path asked with a method it does not serve is 405 with {@code Allow}, not 404. */
+    private static void answerOtherMethods(Router router) {
+        Map<String, Set<String>> allowed = new TreeMap<>();
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+                route.methods().forEach(m -> allowed.computeIfAbsent(route.getPath(), p -> new TreeSet<>()).add(m.name()));
+            }
+        }
+        allowed.forEach((path, methods) -> {
+            String allow = String.join(", ", methods);
+            router.route(path).handler(ctx -> ctx.fail(ApiError.methodNotAllowed(ctx.request().method().name(),
+                    ctx.request().path(), allow)));
+        });
     }
 
     private void onFailure(RoutingContext ctx) {
@@ -82,9 +103,7 @@ public final class RestApi {
         if (failure instanceof ApiError e) {
             status = e.status();
             message = e.getMessage();
-            if (e.retryAfterSeconds() != null) {
-                ctx.response().putHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
-            }
+            e.headers().forEach(ctx.response()::putHeader);
         } else if (failure instanceof StoreException.NotFound e) {
             status = 404;
             message = e.getMessage();

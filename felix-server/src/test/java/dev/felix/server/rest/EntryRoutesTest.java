@@ -283,7 +283,17 @@ class EntryRoutesTest {
     @Test
     void unknownRoutesAre404WithAJsonBody() {
         assertError(call("GET", "/api/nothing", null), 404);
-        assertError(call("POST", "/api/guilds/1", "{}"), 404);
+        assertError(call("GET", "/api/guilds/1/more", null), 404);
+    }
+
+    @Test
+    void otherMethodsOnKnownPathsAre405WithAllow() {
+        HttpResponse<String> post = call("POST", "/api/guilds/1", "{}");
+        assertError(post, 405);
+        assertThat(post.headers().firstValue("Allow")).hasValue("DELETE, GET, PATCH, PUT");
+        HttpResponse<String> delete = call("DELETE", "/api/users", null);
+        assertError(delete, 405);
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET");
     }
 
     @Test
