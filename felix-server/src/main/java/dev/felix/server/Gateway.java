@@ -1,11 +1,16 @@
 package dev.felix.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.felix.protocol.Wire;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.rest.RestApi;
+import dev.felix.server.status.StatusReport;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
+import dev.felix.server.store.postgres.PostgresSettings;
+import dev.felix.server.store.postgres.PostgresStore;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.ws.WsServer;
 import io.vertx.core.Vertx;
@@ -50,6 +55,7 @@ public final class Gateway implements AutoCloseable {
         this.status = new StatusService();
         this.hub = new Hub();
         store.onChange(hub::publish);
+        store.onStatus(this::applyStatus);
         this.ws = new WsServer(vertx, config, tokens, hub, status);
     }
 
@@ -72,11 +78,27 @@ public final class Gateway implements AutoCloseable {
 
     /** The store a configuration names: SQLite in the data directory unless a database URL is given. */
     public static Store openStore(GatewayConfig config) {
+        if (config.usesPostgres()) {
+            return PostgresStore.open(PostgresSettings.of(config));
+        }
         if (config.dbUrl() != null) {
             throw new IllegalArgumentException("unsupported --db-url " + config.dbUrl()
-                    + " (only the embedded SQLite store is available)");
+                    + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
         }
         return SqliteStore.open(config.dataDir());
+    }
+
+    /** A report shared through the store, by this node or another one; null JSON withdraws the reporter. */
+    private void applyStatus(String reporter, String reportJson) {
+        if (reportJson == null) {
+            status.remove(reporter);
+            return;
+        }
+        try {
+            status.put(reporter, Wire.mapper().readValue(reportJson, StatusReport.class));
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            log.warn("ignoring unreadable status report of {}: {}", reporter, e.getMessage());
+        }
     }
 
     private void bind() {

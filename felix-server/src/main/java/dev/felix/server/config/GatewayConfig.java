@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param maxListenIds      the most IDs one list of a listeners update may hold (1008 beyond)
  * @param maxBodyBytes      the largest REST request body
  * @param tokenPollInterval how often token changes made by other processes are picked up
+ * @param dbUser            PostgreSQL user, or null when the URL (or the driver's default) names it
+ * @param dbPassword        PostgreSQL password, or null
+ * @param changeLogRetention how long PostgreSQL keeps change-log rows; a node further behind misses changes
  */
 public record GatewayConfig(
         Path dataDir,
@@ -30,7 +33,10 @@ public record GatewayConfig(
         int maxMessageBytes,
         int maxListenIds,
         int maxBodyBytes,
-        Duration tokenPollInterval) {
+        Duration tokenPollInterval,
+        String dbUser,
+        String dbPassword,
+        Duration changeLogRetention) {
 
     public static final int DEFAULT_WS_PORT = 8090;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -42,6 +48,7 @@ public record GatewayConfig(
         requirePort(httpPort, "httpPort");
         requirePositive(pingInterval, "pingInterval");
         requirePositive(tokenPollInterval, "tokenPollInterval");
+        requirePositive(changeLogRetention, "changeLogRetention");
         requireAtLeast(maxMessageBytes, 64, "maxMessageBytes");
         requireAtLeast(maxListenIds, 1, "maxListenIds");
         requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
@@ -67,6 +74,9 @@ public record GatewayConfig(
         b.maxListenIds = maxListenIds;
         b.maxBodyBytes = maxBodyBytes;
         b.tokenPollInterval = tokenPollInterval;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.changeLogRetention = changeLogRetention;
         return b;
     }
 
@@ -105,6 +115,9 @@ public record GatewayConfig(
         private int maxListenIds = 10_000;
         private int maxBodyBytes = 1024 * 1024;
         private Duration tokenPollInterval = Duration.ofMillis(500);
+        private String dbUser;
+        private String dbPassword;
+        private Duration changeLogRetention = Duration.ofHours(24);
 
         private Builder() {
         }
@@ -159,9 +172,24 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder dbUser(String value) {
+            dbUser = value;
+            return this;
+        }
+
+        public Builder dbPassword(String value) {
+            dbPassword = value;
+            return this;
+        }
+
+        public Builder changeLogRetention(Duration value) {
+            changeLogRetention = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
-                    maxListenIds, maxBodyBytes, tokenPollInterval);
+                    maxListenIds, maxBodyBytes, tokenPollInterval, dbUser, dbPassword, changeLogRetention);
         }
     }
 }
