@@ -37,10 +37,16 @@ public record PostgresSettings(String url, String user, String password, Duratio
                 DEFAULT_POLL_INTERVAL);
     }
 
+    /** The URL without its parameters, which may hold a password: fit for logs and error messages. */
+    public String safeUrl() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
     /** Never shows the password, so the settings may be logged. */
     @Override
     public String toString() {
-        return "PostgresSettings[url=" + url + ", user=" + user + ", retention=" + retention + ", pollInterval="
+        return "PostgresSettings[url=" + safeUrl() + ", user=" + user + ", retention=" + retention + ", pollInterval="
                 + pollInterval + "]";
     }
 }

@@ -59,7 +59,6 @@ public final class PostgresStore implements Store {
     private static final int MAX_BATCH = 256;
     private static final int READERS = 2;
 
-    private final PostgresSettings settings;
     private final HikariDataSource pool;
     private final BlockingQueue<WriteRequest> writes = new LinkedBlockingQueue<>();
     private final Thread writer;
@@ -73,7 +72,6 @@ public final class PostgresStore implements Store {
     }
 
     private PostgresStore(PostgresSettings settings) throws SQLException {
-        this.settings = settings;
         this.pool = new HikariDataSource(poolConfig(settings));
         try {
             long lastSeq;
@@ -99,7 +97,7 @@ public final class PostgresStore implements Store {
         try {
             return new PostgresStore(settings);
         } catch (SQLException | RuntimeException e) {
-            throw new StoreException("cannot open PostgreSQL store at " + settings.url() + ": " + e.getMessage(), e);
+            throw new StoreException("cannot open PostgreSQL store at " + settings.safeUrl() + ": " + e.getMessage(), e);
         }
     }
 
@@ -146,7 +144,7 @@ public final class PostgresStore implements Store {
         }
     }
 
-    static String table(EntryKind kind) {
+    private static String table(EntryKind kind) {
         return kind == EntryKind.GUILD ? "guilds" : "users";
     }
 
@@ -472,11 +470,6 @@ public final class PostgresStore implements Store {
         } catch (SQLException e) {
             return false;
         }
-    }
-
-    /** The settings this store was opened with. */
-    public PostgresSettings settings() {
-        return settings;
     }
 
     /** The process id of the backend that listens for changes, or 0 while it is reconnecting (for tests). */
