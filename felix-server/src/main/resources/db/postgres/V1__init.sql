@@ -36,18 +36,26 @@ CREATE INDEX change_log_entry ON change_log (kind, id, seq)
 ;
 -- Writers of entries are serialised by one transaction-scoped advisory lock, taken before a seq is
 -- drawn and held until commit. So seqs become visible in the order they were drawn, and a node that
--- has read seq n never later finds a committed seq below n. The gateway takes the lock first in its
--- own write transactions; other programs get it from the triggers, or may call felix_write_lock()
--- first in a transaction that writes several entries, to avoid lock-order deadlocks.
+-- has read seq n never later finds a committed seq below n. Statement-level triggers take it before
+-- the statement locks any row, so writers that only write entries cannot deadlock on it; the gateway
+-- takes it first in its own write transactions. A transaction that locks entry rows otherwise
+-- (SELECT ... FOR UPDATE) before writing should call felix_write_lock() first.
 CREATE FUNCTION felix_write_lock() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(440729135480);
 END
 $$
 ;
-CREATE FUNCTION felix_assign_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION felix_lock_writes() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM felix_write_lock();
+    RETURN NULL;
+END
+$$
+;
+-- Row triggers run after the statement trigger, so they draw seqs with the lock held.
+CREATE FUNCTION felix_assign_seq() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
     NEW.seq := nextval('change_seq');
     RETURN NEW;
 END
@@ -60,7 +68,6 @@ DECLARE
     entry_kind text := CASE TG_TABLE_NAME WHEN 'guilds' THEN 'guild' ELSE 'user' END;
 BEGIN
     IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.id <> NEW.id) THEN
-        PERFORM felix_write_lock();
         INSERT INTO change_log (seq, kind, id, data) VALUES (nextval('change_seq'), entry_kind, OLD.id, NULL);
     END IF;
     IF TG_OP <> 'DELETE' THEN
@@ -71,11 +78,17 @@ BEGIN
 END
 $$
 ;
+CREATE TRIGGER guilds_lock_writes BEFORE INSERT OR UPDATE OR DELETE ON guilds
+    FOR EACH STATEMENT EXECUTE FUNCTION felix_lock_writes()
+;
 CREATE TRIGGER guilds_assign_seq BEFORE INSERT OR UPDATE ON guilds
     FOR EACH ROW EXECUTE FUNCTION felix_assign_seq()
 ;
 CREATE TRIGGER guilds_record_change AFTER INSERT OR UPDATE OR DELETE ON guilds
     FOR EACH ROW EXECUTE FUNCTION felix_record_change()
+;
+CREATE TRIGGER users_lock_writes BEFORE INSERT OR UPDATE OR DELETE ON users
+    FOR EACH STATEMENT EXECUTE FUNCTION felix_lock_writes()
 ;
 CREATE TRIGGER users_assign_seq BEFORE INSERT OR UPDATE ON users
     FOR EACH ROW EXECUTE FUNCTION felix_assign_seq()

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -186,6 +187,36 @@ class PostgresStoreTest {
         await().atMost(WAIT).until(() -> seen.size() == 2);
         assertThat(seen).extracting(Entry::id).containsExactly("1", "2");
         assertThat(seqs(seen)).isSorted();
+    }
+
+    @Test
+    void aPlainSqlWriteRacingAGatewayWriteOfTheSameEntryDoesNotDeadlock() throws Exception {
+        PostgresStore store = open();
+        List<Entry> seen = collect(store);
+        store.put(EntryKind.GUILD, "1", "{\"n\":0}").join();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Entry> held = store.write(EntryKind.GUILD, "1", null, current -> {
+            inside.countDown();
+            try {
+                release.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return "{\"n\":1}";
+        });
+        assertThat(inside.await(20, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> sql = CompletableFuture.runAsync(
+                () -> TestPostgres.execute(url, "UPDATE guilds SET data = '{\"n\": 2}' WHERE id = '1'"));
+        // The SQL update now waits for the write lock that the gateway's transaction holds.
+        await().atMost(WAIT).until(
+                () -> queryLong("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted") == 1);
+        release.countDown();
+
+        assertThat(held.get(20, TimeUnit.SECONDS).json()).isEqualTo("{\"n\":1}");
+        sql.get(20, TimeUnit.SECONDS);
+        await().atMost(WAIT).until(() -> seen.size() == 3);
+        assertThat(seen).extracting(Entry::json).containsExactly("{\"n\":0}", "{\"n\":1}", "{\"n\":2}");
     }
 
     @Test
