@@ -1,6 +1,8 @@
 package dev.felix.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.felix.protocol.Wire;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
@@ -34,6 +36,10 @@ public final class Gateway implements AutoCloseable {
         // Vert.x logs through SLF4J like the rest of the gateway.
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     }
+
+    /** Lenient, so nodes of different versions can share a store during a rolling upgrade. */
+    private static final ObjectReader STATUS_READER = Wire.mapper().readerFor(StatusReport.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     private final GatewayConfig config;
     private final Vertx vertx;
@@ -95,7 +101,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         try {
-            status.put(reporter, Wire.mapper().readValue(reportJson, StatusReport.class));
+            status.put(reporter, STATUS_READER.readValue(reportJson));
         } catch (JsonProcessingException | IllegalArgumentException e) {
             log.warn("ignoring unreadable status report of {}: {}", reporter, e.getMessage());
         }

@@ -173,6 +173,7 @@ final class ChangeFeed {
     }
 
     private void deliver(Entry entry) {
+        // Listeners run here, on the feed thread: one thread, seq order, as Store#onChange promises.
         for (Consumer<Entry> listener : changeListeners) {
             try {
                 listener.accept(entry);

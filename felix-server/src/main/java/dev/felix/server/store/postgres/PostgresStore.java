@@ -157,6 +157,7 @@ public final class PostgresStore implements Store {
             result.completeExceptionally(new StoreException("store is closed"));
             return result;
         }
+        // Hop: onto the writer thread, which commits queued writes together; the future completes there.
         writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
         return result;
     }
