@@ -54,8 +54,6 @@ public final class PostgresStore implements Store {
     private static final List<String> MIGRATIONS = List.of("V1__init.sql");
     /** Session lock that lets one node at a time migrate the schema. */
     private static final long MIGRATION_LOCK = 440729135481L;
-    /** The lock of {@code felix_write_lock()} in V1__init.sql; see there for why writers take it. */
-    static final long WRITE_LOCK = 440729135480L;
     private static final int MAX_BATCH = 256;
     private static final int READERS = 2;
 
@@ -200,8 +198,9 @@ public final class PostgresStore implements Store {
         try (Connection conn = pool.getConnection()) {
             conn.setAutoCommit(false);
             try {
+                // First, before any row lock: see V1__init.sql for why every entry writer takes this lock.
                 try (Statement st = conn.createStatement()) {
-                    st.execute("SELECT pg_advisory_xact_lock(" + WRITE_LOCK + ")");
+                    st.execute("SELECT felix_write_lock()");
                 }
                 for (WriteRequest w : batch) {
                     try {
