@@ -6,6 +6,8 @@ import dev.felix.server.hub.Hub;
 import dev.felix.server.rest.RestApi;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
+import dev.felix.server.store.postgres.PostgresSettings;
+import dev.felix.server.store.postgres.PostgresStore;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.ws.WsServer;
 import io.vertx.core.Vertx;
@@ -73,9 +75,12 @@ public final class Gateway implements AutoCloseable {
 
     /** The store a configuration names: SQLite in the data directory unless a database URL is given. */
     public static Store openStore(GatewayConfig config) {
+        if (config.usesPostgres()) {
+            return PostgresStore.open(PostgresSettings.of(config));
+        }
         if (config.dbUrl() != null) {
             throw new IllegalArgumentException("unsupported --db-url " + config.dbUrl()
-                    + " (only the embedded SQLite store is available)");
+                    + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
         }
         return SqliteStore.open(config.dataDir());
     }

@@ -1,5 +1,6 @@
 package dev.felix.server.cli;
 
+import dev.felix.server.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,7 +18,15 @@ public final class FelixCommand implements Runnable {
 
     /** The command tree, for the launcher and for tests that run commands in-process. */
     public static CommandLine commandLine() {
-        return new CommandLine(new FelixCommand()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new FelixCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                // A store that cannot be opened (database down, wrong password) is an operator error: one line, no trace.
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    if (e instanceof StoreException) {
+                        cmd.getErr().println("felix: " + e.getMessage());
+                        return 1;
+                    }
+                    throw e;
+                });
     }
 
     @Override

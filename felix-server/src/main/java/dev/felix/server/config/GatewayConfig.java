@@ -22,6 +22,9 @@ import java.util.Objects;
  * @param publicDailyLimit  REST requests a public token may make per rolling 24 hours
  * @param statusTtl         how long a status reporter may stay silent before its shards show
  *                          as disconnected
+ * @param dbUser            PostgreSQL user, or null when the URL (or the driver's default) names it
+ * @param dbPassword        PostgreSQL password, or null
+ * @param changeLogRetention how long PostgreSQL keeps change-log rows; a node further behind misses changes
  */
 public record GatewayConfig(
         Path dataDir,
@@ -35,7 +38,10 @@ public record GatewayConfig(
         int maxBodyBytes,
         Duration tokenPollInterval,
         int publicDailyLimit,
-        Duration statusTtl) {
+        Duration statusTtl,
+        String dbUser,
+        String dbPassword,
+        Duration changeLogRetention) {
 
     public static final int DEFAULT_WS_PORT = 8090;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -47,6 +53,7 @@ public record GatewayConfig(
         requirePort(httpPort, "httpPort");
         requirePositive(pingInterval, "pingInterval");
         requirePositive(tokenPollInterval, "tokenPollInterval");
+        requirePositive(changeLogRetention, "changeLogRetention");
         requireAtLeast(maxMessageBytes, 64, "maxMessageBytes");
         requireAtLeast(maxListenIds, 1, "maxListenIds");
         requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
@@ -76,6 +83,9 @@ public record GatewayConfig(
         b.tokenPollInterval = tokenPollInterval;
         b.publicDailyLimit = publicDailyLimit;
         b.statusTtl = statusTtl;
+        b.dbUser = dbUser;
+        b.dbPassword = dbPassword;
+        b.changeLogRetention = changeLogRetention;
         return b;
     }
 
@@ -116,6 +126,9 @@ public record GatewayConfig(
         private Duration tokenPollInterval = Duration.ofMillis(500);
         private int publicDailyLimit = 500;
         private Duration statusTtl = Duration.ofSeconds(30);
+        private String dbUser;
+        private String dbPassword;
+        private Duration changeLogRetention = Duration.ofHours(24);
 
         private Builder() {
         }
@@ -180,9 +193,25 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder dbUser(String value) {
+            dbUser = value;
+            return this;
+        }
+
+        public Builder dbPassword(String value) {
+            dbPassword = value;
+            return this;
+        }
+
+        public Builder changeLogRetention(Duration value) {
+            changeLogRetention = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
-                    maxListenIds, maxBodyBytes, tokenPollInterval, publicDailyLimit, statusTtl);
+                    maxListenIds, maxBodyBytes, tokenPollInterval, publicDailyLimit, statusTtl,
+                    dbUser, dbPassword, changeLogRetention);
         }
     }
 }

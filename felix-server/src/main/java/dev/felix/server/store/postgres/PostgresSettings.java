@@ -1,0 +1,52 @@
+package dev.felix.server.store.postgres;
+
+import dev.felix.server.config.GatewayConfig;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How to reach PostgreSQL and how to follow its change log.
+ *
+ * @param url          a {@code jdbc:postgresql:} URL
+ * @param user         the database user, or null when the URL or the driver's defaults name it
+ * @param password     the password, or null
+ * @param retention    how long change-log rows are kept; a node that falls further behind than this
+ *                     misses changes
+ * @param pollInterval how often the change log is read even without a notification, and how soon a
+ *                     lost listening connection is noticed
+ */
+public record PostgresSettings(String url, String user, String password, Duration retention, Duration pollInterval) {
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+    public PostgresSettings {
+        Objects.requireNonNull(url, "url");
+        if (!url.startsWith("jdbc:postgresql:")) {
+            throw new IllegalArgumentException("not a jdbc:postgresql: URL: " + url);
+        }
+        if (retention == null || retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("retention must be positive, was " + retention);
+        }
+        if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
+        }
+    }
+
+    public static PostgresSettings of(GatewayConfig config) {
+        return new PostgresSettings(config.dbUrl(), config.dbUser(), config.dbPassword(), config.changeLogRetention(),
+                DEFAULT_POLL_INTERVAL);
+    }
+
+    /** The URL without its parameters, which may hold a password: fit for logs and error messages. */
+    public String safeUrl() {
+        int q = url.indexOf('?');
+        return q < 0 ? url : url.substring(0, q);
+    }
+
+    /** Never shows the password, so the settings may be logged. */
+    @Override
+    public String toString() {
+        return "PostgresSettings[url=" + safeUrl() + ", user=" + user + ", retention=" + retention + ", pollInterval="
+                + pollInterval + "]";
+    }
+}

