@@ -8,6 +8,7 @@ import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import dev.felix.server.store.TokenRecord;
+import dev.felix.server.store.TokenTable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -341,51 +341,17 @@ public final class SqliteStore implements Store {
 
     @Override
     public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
-        long now = System.currentTimeMillis();
-        return onReader(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT INTO tokens (hash, owner, scope, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
-                ps.setString(1, hash);
-                ps.setString(2, owner);
-                ps.setString(3, scope.label());
-                ps.setString(4, label);
-                ps.setLong(5, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return new TokenRecord(rs.getLong(1), hash, owner, scope, label, Instant.ofEpochMilli(now), null);
-                }
-            }
-        });
+        return onReader(conn -> TokenTable.insert(conn, hash, owner, scope, label));
     }
 
     @Override
     public List<TokenRecord> listTokens() {
-        return onReader(conn -> {
-            try (Statement st = conn.createStatement();
-                 ResultSet rs = st.executeQuery(
-                         "SELECT id, hash, owner, scope, label, created_at, revoked_at FROM tokens ORDER BY id")) {
-                List<TokenRecord> out = new ArrayList<>();
-                while (rs.next()) {
-                    long revokedAt = rs.getLong(7);
-                    Instant revoked = rs.wasNull() ? null : Instant.ofEpochMilli(revokedAt);
-                    out.add(new TokenRecord(rs.getLong(1), rs.getString(2), rs.getString(3), Scope.parse(rs.getString(4)),
-                            rs.getString(5), Instant.ofEpochMilli(rs.getLong(6)), revoked));
-                }
-                return out;
-            }
-        });
+        return onReader(TokenTable::list);
     }
 
     @Override
     public boolean revokeToken(long id) {
-        return onReader(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-                ps.setLong(1, System.currentTimeMillis());
-                ps.setLong(2, id);
-                return ps.executeUpdate() == 1;
-            }
-        });
+        return onReader(conn -> TokenTable.revoke(conn, id));
     }
 
     @Override
