@@ -24,11 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gets one JSON line per server message (updates, and heartbeat ACKs unless {@code --quiet-status}),
  * as the server sent it; connection changes go to standard error.
  */
-@Command(name = "felix tail", mixinStandardHelpOptions = true,
+@Command(name = "felix tail",
         description = {"Connect to Felix's WebSocket, listen to guilds and users, and print one JSON line per "
                 + "update and one per heartbeat ACK. Connection changes go to stderr.",
                 "Reconnects by itself; exits 2 when the server refuses the token."})
 public final class TailCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:FELIX_URL:-ws://localhost:8090}",
             description = "Felix's WebSocket (env FELIX_URL, default: ${DEFAULT-VALUE}).")
