@@ -72,6 +72,7 @@ public interface FelixClient extends AutoCloseable {
         private Duration minBackoff = Duration.ofMillis(500);
         private Duration maxBackoff = Duration.ofSeconds(30);
         private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration silenceTimeout = Duration.ofSeconds(10);
         private final List<FelixListener> listeners = new ArrayList<>();
 
         private Builder() {
@@ -130,6 +131,16 @@ public interface FelixClient extends AutoCloseable {
             return this;
         }
 
+        /**
+         * How long the server may send nothing at all (heartbeat ACKs included) before the client drops
+         * the connection as dead and makes a new one (default 10 s). It catches connections that broke
+         * without a close, which the operating system may take many minutes to notice.
+         */
+        public Builder silenceTimeout(Duration value) {
+            silenceTimeout = requirePositive(value, "silenceTimeout");
+            return this;
+        }
+
         /** Adds a listener that sees every event from the first connection attempt on. */
         public Builder addListener(FelixListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -175,7 +186,7 @@ public interface FelixClient extends AutoCloseable {
                 throw new IllegalStateException("token is required");
             }
             return FelixClientImpl.start(new ClientSettings(url, token, userAgent, heartbeatInterval, minBackoff,
-                    maxBackoff, connectTimeout), listeners);
+                    maxBackoff, connectTimeout, silenceTimeout), listeners);
         }
 
         private static Duration requirePositive(Duration d, String name) {

@@ -14,14 +14,16 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the client asks for after a reconnect. The gateway's own answer to {@code since} (the resume
- * extension) is the server's to test; here a bare WebSocket server records the client's frames, since
- * only the frames show whether the client asked to resume, and from where.
+ * What the client asks for after a reconnect, and how it treats a server that goes silent. The
+ * gateway's own answer to {@code since} (the resume extension) is the server's to test, and the
+ * gateway never goes silent on purpose; here a bare WebSocket server that records the client's frames
+ * and answers nothing shows both.
  */
 class ResumeRequestTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -65,6 +67,7 @@ class ResumeRequestTest {
         client = FelixClient.builder().url("ws://127.0.0.1:" + port).token("fxp_any")
                 .heartbeatInterval(Duration.ofMillis(100))
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .silenceTimeout(Duration.ofMinutes(5))
                 .addListener(recorder).build();
         client.listen(List.of("300"), List.of("100"));
 
@@ -90,5 +93,22 @@ class ResumeRequestTest {
         await().atMost(WAIT).until(() -> listenFrames.get(1).size() == 2);
         assertThat(listenFrames.get(1).get(1).since()).isNull();
         assertThat(listenFrames.get(1).get(1).guilds()).containsExactly("200");
+    }
+
+    @Test
+    void aServerThatSaysNothingIsDroppedAndConnectedAgain() throws Exception {
+        int port = startRecorder();
+        Recorder recorder = new Recorder();
+        client = FelixClient.builder().url("ws://127.0.0.1:" + port).token("fxp_any")
+                .heartbeatInterval(Duration.ofMillis(100))
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                .silenceTimeout(Duration.ofMillis(500))
+                .addListener(recorder).build();
+
+        await().atMost(WAIT).until(() -> sockets.size() >= 2);
+        assertThat(recorder.causes).anySatisfy(cause -> assertThat(cause).isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("no message from the server"));
+        assertThat(recorder.states).containsSubsequence(ConnectionState.CONNECTED, ConnectionState.DISCONNECTED,
+                ConnectionState.CONNECTING);
     }
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -193,6 +194,7 @@ public final class FelixClientImpl implements FelixClient {
             return;
         }
         c.ws = ws;
+        c.lastHeardNanos = System.nanoTime();
         connection = c;
         attempt = 0;
         sendChain = CompletableFuture.completedFuture(null);
@@ -202,7 +204,16 @@ public final class FelixClientImpl implements FelixClient {
             sendSets(c, setsSentBefore ? highestSeq.get() : null);
         }
         long every = settings.heartbeatInterval().toMillis();
-        heartbeat = timer.scheduleAtFixedRate(() -> send(c, Wire.encodeHeartbeat()), 0, every, TimeUnit.MILLISECONDS);
+        heartbeat = timer.scheduleAtFixedRate(() -> beat(c), 0, every, TimeUnit.MILLISECONDS);
+    }
+
+    private void beat(Connection c) {
+        long silentMillis = (System.nanoTime() - c.lastHeardNanos) / 1_000_000;
+        if (silentMillis > settings.silenceTimeout().toMillis()) {
+            dropped(c, new TimeoutException("no message from the server for " + silentMillis + " ms"));
+        } else {
+            send(c, Wire.encodeHeartbeat());
+        }
     }
 
     private static boolean isAuthRefusal(int status) {
@@ -322,6 +333,7 @@ public final class FelixClientImpl implements FelixClient {
     private final class Connection implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
         volatile WebSocket ws;
+        volatile long lastHeardNanos = System.nanoTime();
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -330,6 +342,7 @@ public final class FelixClientImpl implements FelixClient {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastHeardNanos = System.nanoTime();
             partial.append(data);
             if (last) {
                 String text = partial.toString();
