@@ -194,6 +194,11 @@ public final class FelixClientImpl implements FelixClient {
             return;
         }
         c.ws = ws;
+        if (c.closedEarly) {
+            ws.abort();
+            scheduleReconnect(new IllegalStateException("connection closed while it opened"));
+            return;
+        }
         c.lastHeardNanos = System.nanoTime();
         connection = c;
         attempt = 0;
@@ -236,6 +241,7 @@ public final class FelixClientImpl implements FelixClient {
 
     private void dropped(Connection c, Throwable cause) {
         if (connection != c) {
+            c.closedEarly = true;
             return;
         }
         dropConnection();
@@ -268,10 +274,14 @@ public final class FelixClientImpl implements FelixClient {
     }
 
     private void fail(FelixHandshakeException e) {
-        failure = e;
-        if (setState(ConnectionState.FAILED, e)) {
-            stopThreads();
+        synchronized (this) {
+            if (state.isTerminal()) {
+                return;
+            }
+            failure = e;
+            setState(ConnectionState.FAILED, e);
         }
+        stopThreads();
     }
 
     // ---- plumbing -------------------------------------------------------------------------------
@@ -334,6 +344,8 @@ public final class FelixClientImpl implements FelixClient {
         private final StringBuilder partial = new StringBuilder();
         volatile WebSocket ws;
         volatile long lastHeardNanos = System.nanoTime();
+        /** Set on the timer thread when the socket closed before {@link #opened} made it current. */
+        boolean closedEarly;
 
         @Override
         public void onOpen(WebSocket webSocket) {
