@@ -20,12 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * What the client asks for after a reconnect, and how it treats a server that goes silent. The
+ * What the client sends (handshake headers, the resume request after a reconnect) and how it treats a
+ * server that goes silent. The
  * gateway's own answer to {@code since} (the resume extension) is the server's to test, and the
  * gateway never goes silent on purpose; here a bare WebSocket server that records the client's frames
  * and answers nothing shows both.
  */
-class ResumeRequestTest {
+class ClientWireTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private final Vertx vertx = Vertx.vertx();
@@ -64,7 +65,7 @@ class ResumeRequestTest {
     void afterAReconnectTheSetsGoOutAgainWithTheHighestSeqSeen() throws Exception {
         int port = startRecorder();
         Recorder recorder = new Recorder();
-        client = FelixClient.builder().url("ws://127.0.0.1:" + port).token("fxp_any")
+        client = FelixClient.builder().url("ws://127.0.0.1:" + port).token("fxp_any").userAgent("My dashboard")
                 .heartbeatInterval(Duration.ofMillis(100))
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
                 .silenceTimeout(Duration.ofMinutes(5))
@@ -77,6 +78,8 @@ class ResumeRequestTest {
         assertThat(first.guilds()).containsExactly("100");
 
         ServerWebSocket ws = sockets.get(0);
+        assertThat(ws.headers().getAll("Authorization")).containsExactly("fxp_any");
+        assertThat(ws.headers().getAll("User-Agent")).containsExactly("My dashboard");
         ws.writeTextMessage(update("100", 9)).await(10, TimeUnit.SECONDS);
         ws.writeTextMessage(update("100", 5)).await(10, TimeUnit.SECONDS);
         await().atMost(WAIT).until(() -> recorder.guilds.size() == 2);
