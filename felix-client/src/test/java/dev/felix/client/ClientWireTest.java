@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
  * server that goes silent. The
  * gateway's own answer to {@code since} (the resume extension) is the server's to test, and the
  * gateway never goes silent on purpose; here a bare WebSocket server that records the client's frames
- * and answers nothing shows both.
+ * and answers nothing shows them.
  */
 class ClientWireTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
