@@ -12,6 +12,7 @@ import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.events.StatusChangeEvent;
 import net.dv8tion.jda.api.events.guild.GuildJoinEvent;
 import net.dv8tion.jda.api.hooks.EventListener;
+import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -118,6 +119,22 @@ class JdaStatusSourceTest {
         assertThat(report.shards()).extracting(Shard::id, Shard::guildCount).containsExactly(
                 Tuple.tuple(4, 1234));
         assertThat(report.guildsCount()).isEqualTo(1234);
+    }
+
+    @Test
+    void aRealShardManagerBeforeLoginHasNoShardsYet() {
+        // The one JDA object that runs here: a shard manager that has not logged in (login needs Discord).
+        ShardManager manager = DefaultShardManagerBuilder.createLight("not-a-real-token").setShardsTotal(2).build(false);
+        try {
+            start(JdaStatusSource.of(manager));
+            await().atMost(WAIT).until(() -> reports.size() >= 2);
+            assertThat(reports).allSatisfy(report -> {
+                assertThat(report.shards()).isEmpty();
+                assertThat(report.guildsCount()).isZero();
+            });
+        } finally {
+            manager.shutdown();
+        }
     }
 
     @Test
