@@ -47,9 +47,10 @@ public final class Gateway implements AutoCloseable {
         this.store = store;
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.tokens = new TokenRegistry(store, config.tokenPollInterval());
-        this.status = new StatusService();
+        this.status = new StatusService(config.statusTtl());
         this.hub = new Hub();
         store.onChange(hub::publish);
+        store.onStatus(status::onPublished);
         this.ws = new WsServer(vertx, config, tokens, hub, status);
     }
 
@@ -81,8 +82,11 @@ public final class Gateway implements AutoCloseable {
 
     private void bind() {
         Router router = Router.router(vertx);
-        new RestApi(vertx, config, store, tokens).mount(router);
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort());
+        new RestApi(config, store, tokens, status).mount(router);
+        // No h2c upgrade: with it, JDK clients (which try it on every first request) intermittently
+        // lose framing on large responses written at once; HTTP/1.1 serves a REST API well.
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+                .setHttp2ClearTextEnabled(false);
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);
@@ -149,6 +153,7 @@ public final class Gateway implements AutoCloseable {
             log.warn("stopping the REST API did not finish: {}", e.toString());
         }
         tokens.close();
+        status.close();
         store.close();
         try {
             vertx.close().await(10, TimeUnit.SECONDS);

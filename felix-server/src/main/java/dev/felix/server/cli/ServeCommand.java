@@ -56,6 +56,16 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest REST request body (env FELIX_MAX_BODY_BYTES, default: ${DEFAULT-VALUE}).")
     int maxBodyBytes;
 
+    @Option(names = "--public-daily-limit", paramLabel = "N", defaultValue = "${env:FELIX_PUBLIC_DAILY_LIMIT:-500}",
+            description = "REST requests a public token may make per rolling 24 hours; more are answered 429 "
+                    + "(env FELIX_PUBLIC_DAILY_LIMIT, default: ${DEFAULT-VALUE}).")
+    int publicDailyLimit;
+
+    @Option(names = "--status-ttl-ms", paramLabel = "MS", defaultValue = "${env:FELIX_STATUS_TTL_MS:-30000}",
+            description = "A status reporter silent this long shows its shards as disconnected "
+                    + "(env FELIX_STATUS_TTL_MS, default: ${DEFAULT-VALUE}).")
+    long statusTtlMs;
+
     GatewayConfig config() {
         return store.applyTo(GatewayConfig.builder())
                 .host(host)
@@ -65,6 +75,8 @@ final class ServeCommand implements Callable<Integer> {
                 .maxMessageBytes(maxMessageBytes)
                 .maxListenIds(maxListenIds)
                 .maxBodyBytes(maxBodyBytes)
+                .publicDailyLimit(publicDailyLimit)
+                .statusTtl(Duration.ofMillis(statusTtlMs))
                 .build();
     }
 

@@ -19,6 +19,9 @@ import java.util.Objects;
  * @param maxListenIds      the most IDs one list of a listeners update may hold (1008 beyond)
  * @param maxBodyBytes      the largest REST request body
  * @param tokenPollInterval how often token changes made by other processes are picked up
+ * @param publicDailyLimit  REST requests a public token may make per rolling 24 hours
+ * @param statusTtl         how long a status reporter may stay silent before its shards show
+ *                          as disconnected
  */
 public record GatewayConfig(
         Path dataDir,
@@ -30,7 +33,9 @@ public record GatewayConfig(
         int maxMessageBytes,
         int maxListenIds,
         int maxBodyBytes,
-        Duration tokenPollInterval) {
+        Duration tokenPollInterval,
+        int publicDailyLimit,
+        Duration statusTtl) {
 
     public static final int DEFAULT_WS_PORT = 8090;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -45,6 +50,8 @@ public record GatewayConfig(
         requireAtLeast(maxMessageBytes, 64, "maxMessageBytes");
         requireAtLeast(maxListenIds, 1, "maxListenIds");
         requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
+        requireAtLeast(publicDailyLimit, 1, "publicDailyLimit");
+        requirePositive(statusTtl, "statusTtl");
     }
 
     public static Builder builder() {
@@ -67,6 +74,8 @@ public record GatewayConfig(
         b.maxListenIds = maxListenIds;
         b.maxBodyBytes = maxBodyBytes;
         b.tokenPollInterval = tokenPollInterval;
+        b.publicDailyLimit = publicDailyLimit;
+        b.statusTtl = statusTtl;
         return b;
     }
 
@@ -105,6 +114,8 @@ public record GatewayConfig(
         private int maxListenIds = 10_000;
         private int maxBodyBytes = 1024 * 1024;
         private Duration tokenPollInterval = Duration.ofMillis(500);
+        private int publicDailyLimit = 500;
+        private Duration statusTtl = Duration.ofSeconds(30);
 
         private Builder() {
         }
@@ -159,9 +170,19 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder publicDailyLimit(int value) {
+            publicDailyLimit = value;
+            return this;
+        }
+
+        public Builder statusTtl(Duration value) {
+            statusTtl = value;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
-                    maxListenIds, maxBodyBytes, tokenPollInterval);
+                    maxListenIds, maxBodyBytes, tokenPollInterval, publicDailyLimit, statusTtl);
         }
     }
 }

@@ -1,137 +1,96 @@
 package dev.felix.server.rest;
 
-import dev.felix.protocol.EntryKind;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.Entry;
-import dev.felix.server.store.EntryJson;
-import dev.felix.server.store.Scope;
+import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
-import dev.felix.server.store.TokenRecord;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.HttpException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 
 /**
- * The REST API on the HTTP port: entries, with Bearer tokens. Every error is a JSON body
- * {@code {status, error, message}}.
+ * The REST API on the HTTP port: entries ({@link EntryRoutes}), the original paths
+ * ({@link LegacyRoutes}), status reporting ({@link StatusRoutes}) and the OpenAPI document, with
+ * Bearer tokens ({@link Auth}). Every error is a JSON body {@code {status, error, message}}.
  *
  * <p>Threads: handlers run on the event loop; store calls complete on store threads and
- * {@link #await} hops the result back to the request's loop before the response is written.
+ * {@link Replies#await} hops the result back to the request's loop before the response is written.
  */
 public final class RestApi {
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
-    static final String JSON = "application/json";
+    static final String OPENAPI_PATH = "/api/openapi.json";
 
-    private final Vertx vertx;
     private final GatewayConfig config;
     private final Store store;
-    private final TokenRegistry tokens;
+    private final StatusService status;
+    private final Auth auth;
+    private final String openApi;
 
-    public RestApi(Vertx vertx, GatewayConfig config, Store store, TokenRegistry tokens) {
-        this.vertx = vertx;
+    public RestApi(GatewayConfig config, Store store, TokenRegistry tokens, StatusService status) {
         this.config = config;
         this.store = store;
-        this.tokens = tokens;
+        this.status = status;
+        this.auth = new Auth(tokens, new DailyLimit(config.publicDailyLimit(), System::currentTimeMillis));
+        this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
+    }
+
+    /** The OpenAPI document of this API, as shipped in the jar. */
+    public static byte[] openApiDocument() {
+        try (InputStream in = RestApi.class.getResourceAsStream("/openapi.json")) {
+            if (in == null) {
+                throw new IllegalStateException("openapi.json is missing from the classpath");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Mounts the API on a router. */
     public void mount(Router router) {
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
-        for (EntryKind kind : EntryKind.values()) {
-            String path = "/api/" + plural(kind) + "/:id";
-            router.get(path).handler(ctx -> getEntry(ctx, kind));
-            router.put(path).handler(ctx -> putEntry(ctx, kind));
-        }
+        router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
+        EntryRoutes entries = new EntryRoutes(store, auth);
+        entries.mount(router);
+        new LegacyRoutes(entries, auth).mount(router);
+        new StatusRoutes(store, status, auth).mount(router);
+        answerOtherMethods(router);
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
                 + ctx.request().method() + " " + ctx.request().path())));
         router.route().failureHandler(this::onFailure);
     }
 
-    static String plural(EntryKind kind) {
-        return kind == EntryKind.GUILD ? "guilds" : "users";
-    }
-
-    // ---- handlers ----------------------------------------------------------------------
-
-    private void getEntry(RoutingContext ctx, EntryKind kind) {
-        authenticate(ctx, false);
-        String id = snowflake(ctx);
-        await(store.get(kind, id)).onSuccess(found -> {
-            Entry entry = found.orElseThrow(() -> ApiError.notFound(kind.name().toLowerCase() + " " + id + " not found"));
-            sendEntry(ctx, 200, entry);
-        }).onFailure(ctx::fail);
-    }
-
-    private void putEntry(RoutingContext ctx, EntryKind kind) {
-        authenticate(ctx, true);
-        String id = snowflake(ctx);
-        String json = normalizedBody(ctx, id);
-        await(store.put(kind, id, json)).onSuccess(entry -> sendEntry(ctx, 200, entry)).onFailure(ctx::fail);
-    }
-
-    // ---- helpers -----------------------------------------------------------------------
-
-    /** Checks the Bearer token; a write needs a private one. Throws the matching {@link ApiError}. */
-    private TokenRecord authenticate(RoutingContext ctx, boolean write) {
-        String header = ctx.request().getHeader("Authorization");
-        if (header == null || header.isBlank()) {
-            throw new ApiError(401, "missing Authorization: Bearer <token>");
+    /** A known path asked with a method it does not serve is 405 with {@code Allow}, not 404. */
+    private static void answerOtherMethods(Router router) {
+        Map<String, Set<String>> allowed = new TreeMap<>();
+        for (Route route : router.getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+                route.methods().forEach(m -> allowed.computeIfAbsent(route.getPath(), p -> new TreeSet<>()).add(m.name()));
+            }
         }
-        if (!header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            throw new ApiError(401, "Authorization must be Bearer <token>");
-        }
-        TokenRecord token = tokens.find(header.substring(7).trim());
-        if (token == null) {
-            throw new ApiError(403, "unknown or revoked token");
-        }
-        if (write && token.scope() != Scope.PRIVATE) {
-            throw new ApiError(403, "public tokens may only read");
-        }
-        return token;
-    }
-
-    private static String snowflake(RoutingContext ctx) {
-        String id = ctx.pathParam("id");
-        if (!EntryJson.isSnowflake(id)) {
-            throw ApiError.badRequest("ID must be a snowflake (1-20 digits), was '" + id + "'");
-        }
-        return id;
-    }
-
-    private static String normalizedBody(RoutingContext ctx, String id) {
-        String body = ctx.body().asString();
-        if (body == null || body.isBlank()) {
-            throw ApiError.badRequest("body must be a JSON object");
-        }
-        try {
-            return EntryJson.normalize(id, body);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(e.getMessage());
-        }
-    }
-
-    private static void sendEntry(RoutingContext ctx, int status, Entry entry) {
-        ctx.response().setStatusCode(status)
-                .putHeader("Content-Type", JSON)
-                .putHeader("ETag", "\"" + entry.seq() + "\"")
-                .end(entry.json());
-    }
-
-    /** Hop: a store future completes on a store thread; continue on the request's event loop. */
-    private <T> Future<T> await(CompletionStage<T> stage) {
-        return Future.fromCompletionStage(stage, vertx.getOrCreateContext());
+        allowed.forEach((path, methods) -> {
+            String allow = String.join(", ", methods);
+            router.route(path).handler(ctx -> ctx.fail(ApiError.methodNotAllowed(ctx.request().method().name(),
+                    ctx.request().path(), allow)));
+        });
     }
 
     private void onFailure(RoutingContext ctx) {
@@ -144,14 +103,16 @@ public final class RestApi {
         if (failure instanceof ApiError e) {
             status = e.status();
             message = e.getMessage();
+            e.headers().forEach(ctx.response()::putHeader);
         } else if (failure instanceof StoreException.NotFound e) {
             status = 404;
             message = e.getMessage();
         } else if (failure instanceof StoreException.PreconditionFailed e) {
             status = 412;
             message = e.getMessage();
-        } else if (failure == null) {
-            status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
+        } else if (failure == null || failure instanceof HttpException) {
+            int code = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
+            status = code > 0 ? code : 500;
             message = status == 413 ? "body larger than " + config.maxBodyBytes() + " bytes"
                     : HttpResponseStatus.valueOf(status).reasonPhrase();
         } else {
@@ -163,7 +124,7 @@ public final class RestApi {
             return;
         }
         ctx.response().setStatusCode(status)
-                .putHeader("Content-Type", JSON)
+                .putHeader("Content-Type", Replies.JSON)
                 .end(error(status, message).encode());
     }
 
