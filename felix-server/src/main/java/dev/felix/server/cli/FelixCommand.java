@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 /** {@code felix}: the gateway's command line. */
 @Command(name = "felix", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Felix Gateway: Felix's WebSocket and REST API.",
+        footer = "%nWatch a gateway live: ./felix tail --help",
         subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
 public final class FelixCommand implements Runnable {
     @CommandLine.Spec

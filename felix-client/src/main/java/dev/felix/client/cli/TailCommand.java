@@ -1,0 +1,168 @@
+package dev.felix.client.cli;
+
+import dev.felix.client.ConnectionState;
+import dev.felix.client.FelixClient;
+import dev.felix.client.FelixListener;
+import dev.felix.protocol.EncodedShards;
+import dev.felix.protocol.ServerMessage;
+import dev.felix.protocol.Wire;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code felix tail}: a live view of Felix's WebSocket built on {@link FelixClient}. Standard output
+ * gets one JSON line per server message (updates, and heartbeat ACKs unless {@code --quiet-status}),
+ * as the server sent it; connection changes go to standard error.
+ */
+@Command(name = "felix tail",
+        description = {"Connect to Felix's WebSocket, listen to guilds and users, and print one JSON line per "
+                + "update and one per heartbeat ACK. Connection changes go to stderr.",
+                "Reconnects by itself; exits 2 when the server refuses the token."})
+public final class TailCommand implements Callable<Integer> {
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--url", paramLabel = "URL", defaultValue = "${env:FELIX_URL:-ws://localhost:8090}",
+            description = "Felix's WebSocket (env FELIX_URL, default: ${DEFAULT-VALUE}).")
+    String url;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:FELIX_TOKEN}",
+            description = "A private token (env FELIX_TOKEN, which keeps it out of the process list).")
+    String token;
+
+    @Option(names = "--guild", paramLabel = "ID", description = "A guild to listen to; repeat for more.")
+    List<String> guilds = new ArrayList<>();
+
+    @Option(names = "--user", paramLabel = "ID", description = "A user to listen to; repeat for more.")
+    List<String> users = new ArrayList<>();
+
+    @Option(names = "--quiet-status", description = "Do not print heartbeat ACKs, only updates.")
+    boolean quietStatus;
+
+    @Option(names = "--heartbeat-ms", paramLabel = "MS", defaultValue = "1000",
+            description = "Time between heartbeats (default: ${DEFAULT-VALUE}).")
+    long heartbeatMs;
+
+    @Option(names = "--user-agent", paramLabel = "UA", defaultValue = "felix tail",
+            description = "User-Agent of the handshake (default: ${DEFAULT-VALUE}).")
+    String userAgent;
+
+    @Option(names = "--limit", paramLabel = "N",
+            description = "Exit after printing N updates (default: run until interrupted).")
+    Integer limit;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new TailCommand()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (token == null || token.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "a token is required: --token or FELIX_TOKEN");
+        }
+        if (heartbeatMs <= 0 || (limit != null && limit <= 0)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--heartbeat-ms and --limit must be positive");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CountDownLatch done = new CountDownLatch(1);
+        AtomicInteger exitCode = new AtomicInteger();
+        FelixClient client;
+        try {
+            client = FelixClient.builder()
+                    .url(url)
+                    .token(token)
+                    .userAgent(userAgent)
+                    .heartbeatInterval(Duration.ofMillis(heartbeatMs))
+                    .addListener(new Printer(out, err, done, exitCode))
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        client.listen(users, guilds);
+        Thread hook = new Thread(client::close, "felix-tail-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            done.await();
+        } finally {
+            client.close();
+            Runtime.getRuntime().removeShutdownHook(hook);
+        }
+        return exitCode.get();
+    }
+
+    /** Runs on the client's event thread, so lines come out whole and in arrival order. */
+    private final class Printer implements FelixListener {
+        private final PrintWriter out;
+        private final PrintWriter err;
+        private final CountDownLatch done;
+        private final AtomicInteger exitCode;
+        private int updates;
+
+        Printer(PrintWriter out, PrintWriter err, CountDownLatch done, AtomicInteger exitCode) {
+            this.out = out;
+            this.err = err;
+            this.done = done;
+            this.exitCode = exitCode;
+        }
+
+        @Override
+        public void onGuildUpdate(ServerMessage.EntryUpdate update) {
+            printUpdate(update);
+        }
+
+        @Override
+        public void onUserUpdate(ServerMessage.EntryUpdate update) {
+            printUpdate(update);
+        }
+
+        private void printUpdate(ServerMessage.EntryUpdate u) {
+            if (done.getCount() == 0) {
+                return;
+            }
+            line(Wire.encodeEntryUpdate(u.kind(), u.id(), u.data().isNull() ? null : u.data().toString(), u.seq()));
+            if (limit != null && ++updates >= limit) {
+                done.countDown();
+            }
+        }
+
+        @Override
+        public void onStatus(ServerMessage.HeartbeatAck ack) {
+            if (!quietStatus && done.getCount() > 0) {
+                var s = ack.status();
+                line(Wire.encodeHeartbeatAck(ack.receivedAt(), EncodedShards.encode(s.shards()), s.guildsCount(),
+                        s.memoryUsage(), s.uptime()));
+            }
+        }
+
+        private void line(byte[] json) {
+            out.println(new String(json, StandardCharsets.UTF_8));
+            out.flush();
+        }
+
+        @Override
+        public void onStateChange(ConnectionState state, Throwable cause) {
+            err.println("felix tail: " + state.name().toLowerCase() + " " + url
+                    + (cause == null ? "" : " (" + cause.getMessage() + ")"));
+            err.flush();
+            if (state == ConnectionState.FAILED) {
+                exitCode.set(2);
+                done.countDown();
+            }
+        }
+    }
+}

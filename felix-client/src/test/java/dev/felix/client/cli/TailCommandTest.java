@@ -1,0 +1,128 @@
+package dev.felix.client.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.protocol.Shard;
+import dev.felix.protocol.Wire;
+import dev.felix.server.status.StatusReport;
+import dev.felix.server.testing.TestGateway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class TailCommandTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private TestGateway gw;
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @BeforeEach
+    void start() {
+        gw = TestGateway.start();
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+    }
+
+    private CompletableFuture<Integer> tail(String... args) {
+        CommandLine cli = new CommandLine(new TailCommand());
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        return CompletableFuture.supplyAsync(() -> cli.execute(args));
+    }
+
+    private List<JsonNode> lines() throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString().split("\n")) {
+            if (!line.isBlank()) {
+                lines.add(Wire.mapper().readTree(line));
+            }
+        }
+        return lines;
+    }
+
+    private long acks() throws Exception {
+        return lines().stream().filter(l -> l.path("code").asInt() == 10001).count();
+    }
+
+    private void putGuild(String id, String json) {
+        assertThat(gw.http("PUT", "/api/guilds/" + id, gw.privateToken, json).statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void printsOneJsonLinePerUpdateAndPerHeartbeatAck() throws Exception {
+        gw.gateway.status().put("bot", new StatusReport(List.of(Shard.of(0, Shard.READY, 12)), 9, null, null));
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", gw.privateToken,
+                "--guild", "100", "--user", "300", "--heartbeat-ms", "100", "--limit", "2");
+        // The sets go out before the first heartbeat, so an ACK means the server listens for us.
+        await().atMost(WAIT).until(() -> acks() >= 1);
+
+        putGuild("200", "{\"prefix\":\"?\"}");
+        putGuild("100", "{\"prefix\":\"!\"}");
+        assertThat(gw.http("PUT", "/api/users/300", gw.privateToken, "{\"lang\":\"fr\"}").statusCode()).isEqualTo(200);
+
+        assertThat(run.get(20, TimeUnit.SECONDS)).isZero();
+        List<JsonNode> lines = lines();
+        JsonNode ack = lines.stream().filter(l -> l.path("code").asInt() == 10001).findFirst().orElseThrow();
+        assertThat(ack.path("name").asText()).isEqualTo("Heartbeat ACK");
+        assertThat(ack.path("data").path("guildsCount").asLong()).isEqualTo(9);
+        assertThat(ack.path("data").path("shards").get(0).path("status").asText()).isEqualTo("ready");
+        List<JsonNode> updates = lines.stream().filter(l -> l.path("code").asInt() != 10001).toList();
+        assertThat(updates).hasSize(2);
+        assertThat(updates.get(0).path("name").asText()).isEqualTo("GDB Update");
+        assertThat(updates.get(0).path("data").path("guildID").asText()).isEqualTo("100");
+        assertThat(updates.get(0).path("data").path("guildData").path("prefix").asText()).isEqualTo("!");
+        assertThat(updates.get(0).path("seq").asLong()).isPositive();
+        assertThat(updates.get(1).path("code").asInt()).isEqualTo(10003);
+        assertThat(updates.get(1).path("data").path("userID").asText()).isEqualTo("300");
+        assertThat(err.toString()).contains("felix tail: connected " + gw.wsUri());
+    }
+
+    @Test
+    void quietStatusPrintsUpdatesOnly() throws Exception {
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", gw.privateToken,
+                "--guild", "100", "--quiet-status", "--heartbeat-ms", "100", "--limit", "1");
+        // Nothing on stdout tells when the server listens for us, so write until an update comes out.
+        int n = 0;
+        while (!run.isDone() && n < 100) {
+            putGuild("100", "{\"n\":" + n++ + "}");
+            try {
+                run.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                // no update printed yet: the next write may be the one it sees
+            }
+        }
+        assertThat(run.get(20, TimeUnit.SECONDS)).isZero();
+        assertThat(lines()).hasSize(1).allSatisfy(l -> assertThat(l.path("code").asInt()).isEqualTo(10002));
+    }
+
+    @Test
+    void aRefusedTokenExitsWith2AndSaysWhy() throws Exception {
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", "fxp_wrong");
+        assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(err.toString()).contains("failed").contains("403");
+        assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aMissingTokenIsAUsageError() throws Exception {
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", "");
+        assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(err.toString()).contains("a token is required");
+    }
+}

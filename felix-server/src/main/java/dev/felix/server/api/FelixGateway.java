@@ -1,0 +1,149 @@
+package dev.felix.server.api;
+
+import dev.felix.protocol.EntryKind;
+import dev.felix.server.Gateway;
+import dev.felix.server.config.GatewayConfig;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * A gateway embedded in a JVM bot: Felix's WebSocket and the REST API served from the bot's
+ * process, fed by its status sources, with entry writes straight from bot code.
+ *
+ * <pre>{@code
+ * FelixGateway gateway = FelixGateway.builder()
+ *         .dataDir(Path.of("felix-data"))
+ *         .statusSource("bot", JdaStatusSource.of(shardManager))
+ *         .start();
+ * gateway.guilds().put("123456789012345678", "{\"prefix\":\"!\"}");
+ * }</pre>
+ */
+public final class FelixGateway implements AutoCloseable {
+    private final Gateway gateway;
+    private final Map<String, StatusSource> sources;
+    private final Entries guilds;
+    private final Entries users;
+
+    private FelixGateway(Gateway gateway, Map<String, StatusSource> sources) {
+        this.gateway = gateway;
+        this.sources = sources;
+        this.guilds = new Entries(EntryKind.GUILD, gateway.store());
+        this.users = new Entries(EntryKind.USER, gateway.store());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Guild entries: writes reach clients listening to the guild (code 10002). */
+    public Entries guilds() {
+        return guilds;
+    }
+
+    /** User entries: writes reach clients listening to the user (code 10003). */
+    public Entries users() {
+        return users;
+    }
+
+    /** The port Felix's WebSocket is bound to (the chosen one when configured as 0). */
+    public int wsPort() {
+        return gateway.wsPort();
+    }
+
+    /** The port the REST API is bound to. */
+    public int httpPort() {
+        return gateway.httpPort();
+    }
+
+    /** Stops the status sources, then the gateway (sockets closed with 1001, queued writes committed). */
+    @Override
+    public void close() {
+        try {
+            sources.forEach((name, source) -> {
+                source.close();
+                gateway.status().remove(name);
+            });
+        } finally {
+            gateway.close();
+        }
+    }
+
+    /** How to start an embedded gateway; unset options take the defaults of {@code felix serve}. */
+    public static final class Builder {
+        private GatewayConfig.Builder config = GatewayConfig.builder();
+        private final Map<String, StatusSource> sources = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** The embedded SQLite store's directory (default {@code ./data}). */
+        public Builder dataDir(Path dir) {
+            config.dataDir(Objects.requireNonNull(dir, "dir"));
+            return this;
+        }
+
+        /** A JDBC URL instead of the embedded store (a {@code jdbc:postgresql:} URL for PostgreSQL). */
+        public Builder jdbcUrl(String url) {
+            config.dbUrl(Objects.requireNonNull(url, "url"));
+            return this;
+        }
+
+        /** The address both ports bind to (default {@code 0.0.0.0}). */
+        public Builder host(String host) {
+            config.host(host);
+            return this;
+        }
+
+        /** Felix's WebSocket port (default 8090; 0 picks a free one). */
+        public Builder wsPort(int port) {
+            config.wsPort(port);
+            return this;
+        }
+
+        /** The REST API port (default 8080; 0 picks a free one). */
+        public Builder httpPort(int port) {
+            config.httpPort(port);
+            return this;
+        }
+
+        /** Any other gateway setting, on the builder {@code felix serve} uses. */
+        public Builder config(UnaryOperator<GatewayConfig.Builder> change) {
+            config = change.apply(config);
+            return this;
+        }
+
+        /**
+         * Adds a status source under a name of its own; its shards and guild count show in every heartbeat
+         * ACK, merged with the other sources'.
+         */
+        public Builder statusSource(String name, StatusSource source) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(source, "source");
+            if (sources.putIfAbsent(name, source) != null) {
+                throw new IllegalArgumentException("a status source named " + name + " was already added");
+            }
+            return this;
+        }
+
+        /** Opens the store, binds both ports and starts the status sources. */
+        public FelixGateway start() {
+            Gateway gateway = Gateway.start(config.build());
+            Map<String, StatusSource> started = new LinkedHashMap<>();
+            try {
+                sources.forEach((name, source) -> {
+                    source.start(report -> gateway.status().put(name, report));
+                    started.put(name, source);
+                });
+            } catch (RuntimeException e) {
+                started.values().forEach(StatusSource::close);
+                gateway.close();
+                throw e;
+            }
+            return new FelixGateway(gateway, started);
+        }
+    }
+}

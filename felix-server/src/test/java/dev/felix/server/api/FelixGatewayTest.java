@@ -1,0 +1,132 @@
+package dev.felix.server.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.protocol.Shard;
+import dev.felix.server.status.StatusReport;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.StoreException;
+import dev.felix.server.store.Tokens;
+import dev.felix.server.store.sqlite.SqliteStore;
+import dev.felix.server.testing.WsTestClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class FelixGatewayTest {
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<StatusSink> sink = new AtomicReference<>();
+    private final AtomicBoolean sourceClosed = new AtomicBoolean();
+    private FelixGateway gateway;
+    private String token;
+
+    /** A status source the test drives by hand. */
+    private final StatusSource source = new StatusSource() {
+        @Override
+        public void start(StatusSink s) {
+            sink.set(s);
+        }
+
+        @Override
+        public void close() {
+            sourceClosed.set(true);
+        }
+    };
+
+    @BeforeEach
+    void start() {
+        gateway = FelixGateway.builder()
+                .dataDir(dir)
+                .host("127.0.0.1")
+                .wsPort(0)
+                .httpPort(0)
+                .statusSource("bot", source)
+                .start();
+        token = Tokens.generate(Scope.PRIVATE);
+        // As `felix token create --data DIR` does beside a running bot: another handle on the same store.
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.createToken(Tokens.hash(token), "owner", Scope.PRIVATE, null);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+    }
+
+    private WsTestClient connect() {
+        URI uri = URI.create("ws://127.0.0.1:" + gateway.wsPort() + "/");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> WsTestClient.refusedStatus(uri, token) == 101);
+        return WsTestClient.connect(uri, token);
+    }
+
+    @Test
+    void entryWritesFromBotCodeReachListeners() {
+        try (WsTestClient ws = connect()) {
+            ws.send("{\"code\":20002,\"data\":{\"users\":[\"22\"],\"guilds\":[\"11\"]}}");
+            ws.send("{\"code\":20001}");
+            ws.next();
+
+            long seq = gateway.guilds().put("11", "{\"prefix\":\"!\"}").join();
+            JsonNode update = ws.next();
+            assertThat(update.path("code").asInt()).isEqualTo(10002);
+            assertThat(update.path("data").path("guildID").asText()).isEqualTo("11");
+            assertThat(update.path("data").path("guildData").path("prefix").asText()).isEqualTo("!");
+            assertThat(update.path("data").path("guildData").path("id").asText()).isEqualTo("11");
+            assertThat(update.path("seq").asLong()).isEqualTo(seq);
+
+            gateway.users().put("22", "{\"lang\":\"de\"}").join();
+            assertThat(ws.next().path("data").path("userData").path("lang").asText()).isEqualTo("de");
+            assertThat(gateway.users().get("22").join()).hasValueSatisfying(json -> assertThat(json).contains("\"de\""));
+
+            gateway.guilds().delete("11").join();
+            JsonNode deleted = ws.next();
+            assertThat(deleted.path("data").path("guildData").isNull()).isTrue();
+            assertThat(gateway.guilds().get("11").join()).isEmpty();
+        }
+    }
+
+    @Test
+    void badWritesAreRefusedWithTheRestRules() {
+        assertThatThrownBy(() -> gateway.guilds().put("not-a-snowflake", "{}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("snowflake");
+        assertThatThrownBy(() -> gateway.guilds().put("11", "[1]"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("JSON object");
+        assertThatThrownBy(() -> gateway.guilds().put("11", "{\"id\":\"12\"}"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
+        assertThatThrownBy(() -> gateway.guilds().delete("99").join())
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreException.NotFound.class);
+    }
+
+    @Test
+    void statusSourceReportsShowInHeartbeatAcks() throws Exception {
+        assertThat(sink.get()).isNotNull();
+        sink.get().report(new StatusReport(List.of(Shard.of(0, Shard.READY, 40)), 77, null, null));
+        try (WsTestClient ws = connect()) {
+            ws.send("{\"code\":20001}");
+            JsonNode data = ws.next().path("data");
+            assertThat(data.path("guildsCount").asLong()).isEqualTo(77);
+            assertThat(data.path("shards").get(0).path("status").asText()).isEqualTo("ready");
+            assertThat(data.path("shards").get(0).path("ping").asLong()).isEqualTo(40);
+        }
+        gateway.close();
+        assertThat(sourceClosed).isTrue();
+        assertThat(Files.exists(dir.resolve("felix.db"))).isTrue();
+    }
+}
