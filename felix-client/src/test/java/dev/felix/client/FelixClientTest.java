@@ -8,6 +8,7 @@ import dev.felix.server.status.StatusReport;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
+import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -206,5 +207,27 @@ class FelixClientTest {
         assertThat(recorder.states.get(recorder.states.size() - 1)).isEqualTo(ConnectionState.CLOSED);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(
                 recorder.calls.get(0).thread()) && t.isAlive());
+    }
+
+    @Test
+    void noUpdateIsMissedAcrossAServerRestart() {
+        connect(gw.privateToken);
+        client.listen(List.of(), List.of("100"));
+        awaitRoundTrip();
+        put(EntryKind.GUILD, "100", "{\"v\":1}");
+        await().atMost(WAIT).until(() -> recorder.guilds.size() == 1);
+
+        int port = gw.gateway.wsPort();
+        gw.gateway.close();
+        await().atMost(WAIT).until(() -> client.state() != ConnectionState.CONNECTED);
+        // Written while no gateway runs: only a resume can bring it to the client.
+        try (SqliteStore store = SqliteStore.open(gw.dataDir)) {
+            store.put(EntryKind.GUILD, "100", "{\"id\":\"100\",\"v\":2}").join();
+        }
+        restarted = Gateway.start(gw.gateway.config().toBuilder().wsPort(port).build());
+
+        await().atMost(WAIT).until(() -> recorder.guilds.size() == 2);
+        assertThat(recorder.guilds.get(1).data().path("v").asInt()).isEqualTo(2);
+        assertThat(recorder.guilds.get(1).seq()).isGreaterThan(recorder.guilds.get(0).seq());
     }
 }
