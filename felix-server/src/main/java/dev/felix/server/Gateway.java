@@ -2,6 +2,7 @@ package dev.felix.server;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.rest.RestApi;
 import dev.felix.server.status.StatusService;
@@ -82,7 +83,7 @@ public final class Gateway implements AutoCloseable {
     private void bind() {
         Router router = Router.router(vertx);
         new RestApi(vertx, config, store, tokens).mount(router);
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort());
+        HttpServerOptions options = ServerOptions.forPort(config, config.httpPort());
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);
@@ -90,8 +91,8 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
         }
-        log.info("Felix's WebSocket on {}:{}, REST API on {}:{}, store {}", config.host(), wsPort, config.host(),
-                httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
+        log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}", config.tls() ? "wss" : "ws",
+                config.host(), wsPort, config.tls() ? "https" : "http", config.host(), httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
     }
 
     public int wsPort() {
@@ -120,6 +121,11 @@ public final class Gateway implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** Felix's WebSocket: its sessions and their counters. */
+    public WsServer webSocket() {
+        return ws;
     }
 
     public Vertx vertx() {

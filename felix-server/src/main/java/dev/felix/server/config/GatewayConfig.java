@@ -19,6 +19,14 @@ import java.util.Objects;
  * @param maxListenIds      the most IDs one list of a listeners update may hold (1008 beyond)
  * @param maxBodyBytes      the largest REST request body
  * @param tokenPollInterval how often token changes made by other processes are picked up
+ * @param maxQueuedBytes    the most bytes written to one socket and not yet sent; a client that
+ *                          reads slower than that is closed with 1008 "slow consumer"
+ * @param maxInboundPerSecond the sustained rate of data frames one socket may send (1008 beyond)
+ * @param inboundBurst      how many data frames one socket may send at once above that rate
+ * @param maxConnectionsPerToken the most open sockets one token may hold; more are refused with 429
+ * @param handshakeTimeout  a connection that has not completed the WebSocket upgrade by then is closed
+ * @param tlsCert           a PEM certificate chain; with {@code tlsKey} both ports serve TLS only
+ * @param tlsKey            the PEM private key of {@code tlsCert}
  */
 public record GatewayConfig(
         Path dataDir,
@@ -30,7 +38,14 @@ public record GatewayConfig(
         int maxMessageBytes,
         int maxListenIds,
         int maxBodyBytes,
-        Duration tokenPollInterval) {
+        Duration tokenPollInterval,
+        int maxQueuedBytes,
+        int maxInboundPerSecond,
+        int inboundBurst,
+        int maxConnectionsPerToken,
+        Duration handshakeTimeout,
+        Path tlsCert,
+        Path tlsKey) {
 
     public static final int DEFAULT_WS_PORT = 8090;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -45,6 +60,19 @@ public record GatewayConfig(
         requireAtLeast(maxMessageBytes, 64, "maxMessageBytes");
         requireAtLeast(maxListenIds, 1, "maxListenIds");
         requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
+        requireAtLeast(maxQueuedBytes, 1024, "maxQueuedBytes");
+        requireAtLeast(maxInboundPerSecond, 1, "maxInboundPerSecond");
+        requireAtLeast(inboundBurst, 1, "inboundBurst");
+        requireAtLeast(maxConnectionsPerToken, 1, "maxConnectionsPerToken");
+        requirePositive(handshakeTimeout, "handshakeTimeout");
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+        }
+    }
+
+    /** True when both ports serve TLS ({@code wss://} and {@code https://}). */
+    public boolean tls() {
+        return tlsCert != null;
     }
 
     public static Builder builder() {
@@ -67,6 +95,13 @@ public record GatewayConfig(
         b.maxListenIds = maxListenIds;
         b.maxBodyBytes = maxBodyBytes;
         b.tokenPollInterval = tokenPollInterval;
+        b.maxQueuedBytes = maxQueuedBytes;
+        b.maxInboundPerSecond = maxInboundPerSecond;
+        b.inboundBurst = inboundBurst;
+        b.maxConnectionsPerToken = maxConnectionsPerToken;
+        b.handshakeTimeout = handshakeTimeout;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
         return b;
     }
 
@@ -105,6 +140,13 @@ public record GatewayConfig(
         private int maxListenIds = 10_000;
         private int maxBodyBytes = 1024 * 1024;
         private Duration tokenPollInterval = Duration.ofMillis(500);
+        private int maxQueuedBytes = 4 * 1024 * 1024;
+        private int maxInboundPerSecond = 50;
+        private int inboundBurst = 100;
+        private int maxConnectionsPerToken = 1000;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Path tlsCert;
+        private Path tlsKey;
 
         private Builder() {
         }
@@ -159,9 +201,42 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder maxQueuedBytes(int value) {
+            maxQueuedBytes = value;
+            return this;
+        }
+
+        public Builder maxInboundPerSecond(int value) {
+            maxInboundPerSecond = value;
+            return this;
+        }
+
+        public Builder inboundBurst(int value) {
+            inboundBurst = value;
+            return this;
+        }
+
+        public Builder maxConnectionsPerToken(int value) {
+            maxConnectionsPerToken = value;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration value) {
+            handshakeTimeout = value;
+            return this;
+        }
+
+        /** Serve TLS with this PEM certificate chain and PEM private key; both null for plain text. */
+        public Builder tls(Path cert, Path key) {
+            tlsCert = cert;
+            tlsKey = key;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
-                    maxListenIds, maxBodyBytes, tokenPollInterval);
+                    maxListenIds, maxBodyBytes, tokenPollInterval, maxQueuedBytes, maxInboundPerSecond,
+                    inboundBurst, maxConnectionsPerToken, handshakeTimeout, tlsCert, tlsKey);
         }
     }
 }

@@ -29,6 +29,8 @@ import java.util.List;
  */
 final class Session implements Listener {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** How long a closed slow consumer gets to take the close frame before its TCP connection is dropped. */
+    private static final long SLOW_CLOSE_GRACE_MS = 1000;
 
     private final ServerWebSocket ws;
     private final Context context;
@@ -38,6 +40,7 @@ final class Session implements Listener {
     private final TokenRecord token;
     private final String remote;
     private final String userAgent;
+    private final WsStats stats;
 
     private List<String> guilds = List.of();
     private List<String> users = List.of();
@@ -49,8 +52,15 @@ final class Session implements Listener {
     private boolean partialIsText;
     private long partialSize;
 
+    /** Bytes handed to the socket whose write has not completed yet. */
+    private long queuedBytes;
+    private boolean slowConsumer;
+    /** Inbound token bucket: frames that may arrive now, refilled at the configured rate. */
+    private double inboundTokens;
+    private long inboundRefilledAt = System.nanoTime();
+
     Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, StatusService status,
-            TokenRecord token, String remote, String userAgent) {
+            TokenRecord token, String remote, String userAgent, WsStats stats) {
         this.ws = ws;
         this.context = context;
         this.settings = settings;
@@ -59,6 +69,8 @@ final class Session implements Listener {
         this.token = token;
         this.remote = remote;
         this.userAgent = userAgent;
+        this.stats = stats;
+        this.inboundTokens = settings.inboundBurst();
     }
 
     void start(Runnable onClosed) {
@@ -98,9 +110,69 @@ final class Session implements Listener {
     }
 
     private void send(byte[] message) {
-        if (!ws.isClosed()) {
-            ws.writeFrame(Frames.text(message));
+        if (!ws.isClosed() && reserveOutbound(message.length)) {
+            ws.writeFrame(Frames.text(message)).onComplete(ar -> releaseOutbound(message.length));
         }
+    }
+
+    // ---- outbound bound (slow consumers) ----------------------------------------------------
+
+    /**
+     * Counts a message into the bytes waiting for this client; false, after closing the session,
+     * when the client reads too slowly for it to fit.
+     */
+    private boolean reserveOutbound(int length) {
+        if (queuedBytes + length > settings.maxQueuedBytes()) {
+            closeSlowConsumer();
+            return false;
+        }
+        queuedBytes += length;
+        stats.queued(length);
+        return true;
+    }
+
+    /** Runs on this loop: Vert.x completes write futures on the context that wrote. */
+    private void releaseOutbound(int length) {
+        queuedBytes -= length;
+        stats.queued(-length);
+    }
+
+    private void closeSlowConsumer() {
+        if (slowConsumer) {
+            return;
+        }
+        slowConsumer = true;
+        stats.slowConsumer();
+        log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued", remote, userAgent, queuedBytes);
+        ws.close((short) 1008, "slow consumer");
+        // The close frame waits behind everything the client has not read; a client that reads
+        // nothing would keep the connection and its queued bytes forever.
+        context.owner().setTimer(SLOW_CLOSE_GRACE_MS, id -> terminate());
+    }
+
+    private void terminate() {
+        ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+    }
+
+    // ---- inbound rate limit -----------------------------------------------------------------
+
+    /** Takes one frame from the bucket; false, after closing the session, when it is empty. */
+    private boolean allowInbound() {
+        long now = System.nanoTime();
+        double refill = (now - inboundRefilledAt) * settings.maxInboundPerSecond() / 1e9;
+        inboundRefilledAt = now;
+        inboundTokens = Math.min(settings.inboundBurst(), inboundTokens + refill);
+        if (inboundTokens >= 1) {
+            inboundTokens -= 1;
+            return true;
+        }
+        if (!ws.isClosed()) {
+            stats.rateLimit();
+            log.info("closing {} (User-Agent: {}): more than {} frames per second", remote, userAgent,
+                    settings.maxInboundPerSecond());
+            ws.close((short) 1008, "rate limit exceeded");
+        }
+        return false;
     }
 
     private void pingTick() {
@@ -108,7 +180,7 @@ final class Session implements Listener {
             log.info("terminated {} (User-Agent: {}): no pong within {} ms", remote, userAgent,
                     settings.pingInterval().toMillis());
             // No close handshake: a peer that misses pongs is presumed gone.
-            ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+            terminate();
             return;
         }
         pongSeen = false;
@@ -118,6 +190,9 @@ final class Session implements Listener {
     // ---- inbound -----------------------------------------------------------------------
 
     private void onFrame(WebSocketFrame frame) {
+        if ((frame.isText() || frame.isBinary() || frame.isContinuation()) && !allowInbound()) {
+            return;
+        }
         switch (frame.type()) {
             case TEXT, BINARY -> {
                 partial = frame.isText() ? Buffer.buffer() : null;
