@@ -58,6 +58,7 @@ final class Session implements Listener {
     /** Inbound token bucket: frames that may arrive now, refilled at the configured rate. */
     private double inboundTokens;
     private long inboundRefilledAt = System.nanoTime();
+    private boolean rateLimited;
 
     Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, StatusService status,
             TokenRecord token, String remote, String userAgent, WsStats stats) {
@@ -166,7 +167,8 @@ final class Session implements Listener {
             inboundTokens -= 1;
             return true;
         }
-        if (!ws.isClosed()) {
+        if (!rateLimited) {
+            rateLimited = true;
             stats.rateLimit();
             log.info("closing {} (User-Agent: {}): more than {} frames per second", remote, userAgent,
                     settings.maxInboundPerSecond());

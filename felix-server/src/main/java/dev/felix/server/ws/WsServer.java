@@ -58,6 +58,9 @@ public final class WsServer {
     /** Binds the port; the future gives the actual port (useful with port 0). */
     public Future<Integer> start() {
         HttpServerOptions options = ServerOptions.forPort(config, config.wsPort())
+                // Without cleartext HTTP/2 detection the connection exists (and its handshake
+                // deadline starts) at accept, not only once the client has sent its first bytes.
+                .setHttp2ClearTextEnabled(false)
                 // Netty closes with 1009 on a frame above this; larger messages made of
                 // fragments are counted by the session itself.
                 .setMaxWebSocketFrameSize(config.maxMessageBytes())
