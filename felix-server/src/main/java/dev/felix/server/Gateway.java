@@ -9,6 +9,7 @@ import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.ws.WsServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -142,17 +143,14 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closed = true;
+        // Both at once, so the whole stop stays within the 10 s an orchestrator usually grants
+        // after SIGTERM even when clients do not answer the close frame.
+        Future<Void> sockets = ws.stop();
+        Future<Void> rest = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
         try {
-            ws.stop().await(10, TimeUnit.SECONDS);
+            Future.join(sockets, rest).await(6, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("closing sockets did not finish: {}", e.toString());
-        }
-        try {
-            if (http != null) {
-                http.shutdown(5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            log.warn("stopping the REST API did not finish: {}", e.toString());
+            log.warn("closing sockets and in-flight requests did not finish: {}", e.toString());
         }
         tokens.close();
         store.close();

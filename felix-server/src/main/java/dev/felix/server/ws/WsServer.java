@@ -29,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WsServer {
     private static final Logger log = LoggerFactory.getLogger(WsServer.class);
     static final String AUTHORIZATION = "Authorization";
+    private static final int CLOSING_TIMEOUT_SECONDS = 5;
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -61,6 +62,8 @@ public final class WsServer {
                 // Without cleartext HTTP/2 detection the connection exists (and its handshake
                 // deadline starts) at accept, not only once the client has sent its first bytes.
                 .setHttp2ClearTextEnabled(false)
+                // A peer that never answers a close frame loses its TCP connection after this.
+                .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS)
                 // Netty closes with 1009 on a frame above this; larger messages made of
                 // fragments are counted by the session itself.
                 .setMaxWebSocketFrameSize(config.maxMessageBytes())
