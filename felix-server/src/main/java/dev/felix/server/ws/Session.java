@@ -8,6 +8,9 @@ import dev.felix.server.hub.Listener;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.TokenRecord;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +20,9 @@ import io.vertx.core.internal.http.WebSocketInternal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -77,7 +83,7 @@ final class Session implements Listener {
     void start(Runnable onClosed) {
         ws.frameHandler(this::onFrame);
         ws.pongHandler(data -> pongSeen = true);
-        ws.exceptionHandler(e -> log.debug("socket error from {}: {}", remote, e.toString()));
+        ws.exceptionHandler(this::onSocketError);
         ws.closeHandler(v -> {
             context.owner().cancelTimer(pingTimer);
             hub.remove(this, guilds, users);
@@ -155,10 +161,50 @@ final class Session implements Listener {
         ((WebSocketInternal) ws).channelHandlerContext().channel().close();
     }
 
+    // ---- protocol violations -----------------------------------------------------------------
+
+    /**
+     * Runs on this loop, inside Netty's exception callback, just before Vert.x drops the
+     * connection. Vert.x tells the client nothing; a close frame written straight to the channel
+     * still goes out first, so the client learns the code (1002, 1007, 1009) and why.
+     */
+    private void onSocketError(Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException bad) {
+            Channel channel = ((WebSocketInternal) ws).channelHandlerContext().channel();
+            if (channel.isActive()) {
+                String reason = String.valueOf(bad.getMessage());
+                // A close frame holds at most 123 bytes of reason.
+                reason = reason.length() > 120 ? reason.substring(0, 120) : reason;
+                channel.writeAndFlush(new CloseWebSocketFrame(bad.closeStatus().code(), reason));
+            }
+        }
+        log.debug("socket error from {}: {}", remote, e.toString());
+    }
+
+    /**
+     * The text of a message, or null after closing with 1007 when it is not valid UTF-8, as RFC
+     * 6455 requires (Vert.x does not check; a lenient decode would feed replacement characters on).
+     */
+    private String strictUtf8(Buffer message) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(message.getBytes()))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            ws.close((short) 1007, "invalid UTF-8");
+            return null;
+        }
+    }
+
     // ---- inbound rate limit -----------------------------------------------------------------
 
     /** Takes one frame from the bucket; false, after closing the session, when it is empty. */
     private boolean allowInbound() {
+        if (rateLimited) {
+            return false;
+        }
         long now = System.nanoTime();
         double refill = (now - inboundRefilledAt) * settings.maxInboundPerSecond() / 1e9;
         inboundRefilledAt = now;
@@ -167,13 +213,11 @@ final class Session implements Listener {
             inboundTokens -= 1;
             return true;
         }
-        if (!rateLimited) {
-            rateLimited = true;
-            stats.rateLimit();
-            log.info("closing {} (User-Agent: {}): more than {} frames per second", remote, userAgent,
-                    settings.maxInboundPerSecond());
-            ws.close((short) 1008, "rate limit exceeded");
-        }
+        rateLimited = true;
+        stats.rateLimit();
+        log.info("closing {} (User-Agent: {}): more than {} frames per second", remote, userAgent,
+                settings.maxInboundPerSecond());
+        ws.close((short) 1008, "rate limit exceeded");
         return false;
     }
 
@@ -226,7 +270,10 @@ final class Session implements Listener {
             partial = null;
             partialSize = 0;
             if (partialIsText && message != null) {
-                onText(message.toString(StandardCharsets.UTF_8));
+                String text = strictUtf8(message);
+                if (text != null) {
+                    onText(text);
+                }
             }
         }
     }

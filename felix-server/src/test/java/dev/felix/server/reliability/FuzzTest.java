@@ -117,6 +117,37 @@ class FuzzTest {
         }
     }
 
+    @Test
+    void protocolViolationsAreClosedWithACodeTheClientCanRead() throws Exception {
+        try (TestGateway gw = TestGateway.start()) {
+            assertThat(closeAfter(gw, ws -> ws.frame(TEXT, true, new byte[]{'"', (byte) 0xC3, (byte) 0x28, '"'})))
+                    .isEqualTo(1007);
+            assertThat(closeAfter(gw, ws -> ws.frame(TEXT, true, HEARTBEAT.getBytes(StandardCharsets.UTF_8),
+                    false, 0))).isEqualTo(1002);
+            assertThat(closeAfter(gw, ws -> ws.frame(CONTINUATION, true, HEARTBEAT.getBytes(StandardCharsets.UTF_8))))
+                    .isEqualTo(1002);
+            assertThat(closeAfter(gw, ws -> ws.frame(TEXT, true, HEARTBEAT.getBytes(StandardCharsets.UTF_8),
+                    true, 4))).isEqualTo(1002);
+            try (WsTestClient beside = gw.connect()) {
+                beside.send(HEARTBEAT);
+                assertThat(beside.next().path("code").asInt()).isEqualTo(10001);
+            }
+        }
+    }
+
+    private interface FrameWriter {
+        void write(RawWebSocket ws) throws IOException;
+    }
+
+    private static int closeAfter(TestGateway gw, FrameWriter bad) throws IOException {
+        try (RawWebSocket ws = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
+            bad.write(ws);
+            RawWebSocket.Frame close = ws.readUntilClose();
+            assertThat(close).as("close frame").isNotNull();
+            return close.closeCode();
+        }
+    }
+
     /**
      * Raw frames, many of them breaking the protocol. After each frame that should end the
      * connection, and every few frames otherwise, a heartbeat proves the server has processed

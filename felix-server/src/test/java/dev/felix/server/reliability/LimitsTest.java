@@ -77,6 +77,39 @@ class LimitsTest {
     }
 
     @Test
+    void oversizedMessagesAreClosedWith1009WholeOrInFragments() throws Exception {
+        gw = TestGateway.start(b -> b.maxMessageBytes(1024));
+        try (WsTestClient whole = gw.connect()) {
+            whole.socket().sendText("{\"code\":20001,\"pad\":\"" + "x".repeat(2000) + "\"}", true);
+            assertThat(whole.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1009);
+        }
+        try (RawWebSocket fragmented = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
+            byte[] part = new byte[600];
+            java.util.Arrays.fill(part, (byte) ' ');
+            fragmented.frame(RawWebSocket.TEXT, false, part);
+            fragmented.frame(RawWebSocket.CONTINUATION, false, part);
+            RawWebSocket.Frame close = fragmented.readUntilClose();
+            assertThat(close).isNotNull();
+            assertThat(close.closeCode()).isEqualTo(1009);
+            assertThat(close.text()).isEqualTo("message larger than 1024 bytes");
+        }
+    }
+
+    @Test
+    void listenListsOverTheLimitAreClosedWith1008() {
+        gw = TestGateway.start(b -> b.maxListenIds(3));
+        try (WsTestClient client = gw.connect()) {
+            client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"1\",\"2\",\"3\"]}}");
+            client.send(HEARTBEAT);
+            assertThat(client.next().path("code").asInt()).isEqualTo(10001);
+            client.send("{\"code\":20002,\"data\":{\"users\":[\"1\",\"2\",\"3\",\"4\"],\"guilds\":[]}}");
+            WsTestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
+            assertThat(close.code()).isEqualTo(1008);
+            assertThat(close.reason()).isEqualTo("too many IDs in a listeners update (max 3 per list)");
+        }
+    }
+
+    @Test
     void floodOfFramesIsClosedWithRateLimit() {
         gw = TestGateway.start(b -> b.maxInboundPerSecond(5).inboundBurst(20));
         try (WsTestClient flooder = gw.connect(); WsTestClient calm = gw.connect()) {

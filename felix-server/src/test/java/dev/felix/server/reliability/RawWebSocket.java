@@ -19,7 +19,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * frames, and can stop reading altogether.
  */
 public final class RawWebSocket implements AutoCloseable {
-    public static final int CONTINUATION = 0x0, TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9, PONG = 0xA;
+    public static final int CONTINUATION = 0x0, TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9;
 
     private final Socket socket;
     private final OutputStream out;
@@ -71,7 +71,7 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     /** Sends the upgrade request and returns the response's status line. */
-    public String upgrade(int port, String authorization) throws IOException {
+    private String upgrade(int port, String authorization) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         String request = "GET / HTTP/1.1\r\n"
@@ -98,10 +98,6 @@ public final class RawWebSocket implements AutoCloseable {
         }
         String response = head.toString(StandardCharsets.US_ASCII);
         return response.substring(0, response.indexOf("\r\n"));
-    }
-
-    public Socket socket() {
-        return socket;
     }
 
     public InputStream input() {
@@ -178,14 +174,6 @@ public final class RawWebSocket implements AutoCloseable {
             }
         } catch (EOFException | java.net.SocketException e) {
             return null;
-        }
-    }
-
-    public boolean isClosedByServer() {
-        try {
-            return in.read() < 0;
-        } catch (IOException e) {
-            return true;
         }
     }
 
