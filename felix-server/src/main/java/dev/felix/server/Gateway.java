@@ -92,8 +92,9 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
         }
-        log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}", config.tls() ? "wss" : "ws",
-                config.host(), wsPort, config.tls() ? "https" : "http", config.host(), httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
+        log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",
+                config.tls() ? "wss" : "ws", config.host(), wsPort, config.tls() ? "https" : "http", config.host(),
+                httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
     }
 
     public int wsPort() {

@@ -153,7 +153,7 @@ final class Session implements Listener {
         log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued", remote, userAgent, queuedBytes);
         ws.close((short) 1008, "slow consumer");
         // The close frame waits behind everything the client has not read; a client that reads
-        // nothing would keep the connection and its queued bytes forever.
+        // nothing would keep the connection and its queued bytes forever. The timer fires on this loop.
         context.owner().setTimer(SLOW_CLOSE_GRACE_MS, id -> terminate());
     }
 

@@ -4,7 +4,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +43,7 @@ public final class ServerProcess implements AutoCloseable {
         reader.start();
     }
 
-    /** Starts {@code serve} on {@code dataDir} and waits until the REST port answers. */
+    /** Starts {@code serve} on {@code dataDir} and waits until both ports are bound. */
     public static ServerProcess start(Path dataDir, String... extraArgs) {
         int wsPort = freePort();
         int httpPort = freePort();
@@ -97,9 +99,11 @@ public final class ServerProcess implements AutoCloseable {
         }
     }
 
+    /** The REST port is bound last, so a connection to it means both ports are up (with or without TLS). */
     private boolean answers() {
-        try {
-            return http("GET", "/api", null, null).statusCode() == 200;
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", httpPort), 1000);
+            return true;
         } catch (IOException e) {
             return false;
         }

@@ -2,6 +2,7 @@ package dev.felix.server.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.reliability.ServerProcess;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,6 +36,8 @@ class TlsTest {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
     private Path dir;
+    private Path certPem;
+    private Path keyPem;
     private TestGateway gw;
     private HttpClient trusting;
 
@@ -59,8 +62,8 @@ class TlsTest {
         }
         Key key = ks.getKey("felix", PASSWORD);
         Certificate cert = ks.getCertificate("felix");
-        Path certPem = dir.resolve("cert.pem");
-        Path keyPem = dir.resolve("key.pem");
+        certPem = dir.resolve("cert.pem");
+        keyPem = dir.resolve("key.pem");
         Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
         Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
 
@@ -130,6 +133,18 @@ class TlsTest {
                 .buildAsync(URI.create("ws://127.0.0.1:" + gw.gateway.wsPort() + "/"), new WebSocket.Listener() { })
                 .get(10, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class);
+    }
+
+    @Test
+    void serveTakesThePemFilesFromItsOptions() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--tls-cert", certPem.toString(),
+                "--tls-key", keyPem.toString())) {
+            HttpResponse<String> api = trusting.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + server.httpPort + "/api"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> server.http("GET", "/api", null, null)).isInstanceOf(IOException.class);
+        }
     }
 
     private URI https(String path) {
