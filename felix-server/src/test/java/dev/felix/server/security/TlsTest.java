@@ -2,6 +2,7 @@ package dev.felix.server.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.reliability.ServerProcess;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
@@ -145,6 +146,14 @@ class TlsTest {
             assertThat(api.statusCode()).isEqualTo(200);
             assertThatThrownBy(() -> server.http("GET", "/api", null, null)).isInstanceOf(IOException.class);
         }
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() {
+        assertThatThrownBy(() -> GatewayConfig.builder().tls(certPem, null).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> GatewayConfig.builder().tls(null, keyPem).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-cert");
     }
 
     private URI https(String path) {
