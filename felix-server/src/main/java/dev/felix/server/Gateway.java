@@ -2,6 +2,7 @@ package dev.felix.server;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.rest.RestApi;
 import dev.felix.server.status.StatusService;
@@ -10,6 +11,7 @@ import dev.felix.server.store.postgres.PostgresSettings;
 import dev.felix.server.store.postgres.PostgresStore;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.ws.WsServer;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
@@ -88,10 +90,7 @@ public final class Gateway implements AutoCloseable {
     private void bind() {
         Router router = Router.router(vertx);
         new RestApi(config, store, tokens, status).mount(router);
-        // No h2c upgrade: with it, JDK clients (which try it on every first request) intermittently
-        // lose framing on large responses written at once; HTTP/1.1 serves a REST API well.
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
-                .setHttp2ClearTextEnabled(false);
+        HttpServerOptions options = ServerOptions.forPort(config, config.httpPort());
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);
@@ -99,7 +98,8 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
         }
-        log.info("Felix's WebSocket on {}:{}, REST API on {}:{}, store {}", config.host(), wsPort, config.host(),
+        log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",
+                config.tls() ? "wss" : "ws", config.host(), wsPort, config.tls() ? "https" : "http", config.host(),
                 httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
     }
 
@@ -131,6 +131,11 @@ public final class Gateway implements AutoCloseable {
         return hub;
     }
 
+    /** Felix's WebSocket: its sessions and their counters. */
+    public WsServer webSocket() {
+        return ws;
+    }
+
     public Vertx vertx() {
         return vertx;
     }
@@ -145,17 +150,14 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closed = true;
+        // Both at once, so the whole stop stays within the 10 s an orchestrator usually grants
+        // after SIGTERM even when clients do not answer the close frame.
+        Future<Void> sockets = ws.stop();
+        Future<Void> rest = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
         try {
-            ws.stop().await(10, TimeUnit.SECONDS);
+            Future.join(sockets, rest).await(6, TimeUnit.SECONDS);
         } catch (Exception e) {
-            log.warn("closing sockets did not finish: {}", e.toString());
-        }
-        try {
-            if (http != null) {
-                http.shutdown(5, TimeUnit.SECONDS).await(10, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            log.warn("stopping the REST API did not finish: {}", e.toString());
+            log.warn("closing sockets and in-flight requests did not finish: {}", e.toString());
         }
         tokens.close();
         status.close();

@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -65,6 +66,41 @@ final class ServeCommand implements Callable<Integer> {
             description = "A status reporter silent this long shows its shards as disconnected "
                     + "(env FELIX_STATUS_TTL_MS, default: ${DEFAULT-VALUE}).")
     long statusTtlMs;
+    @Option(names = "--max-queued-bytes", paramLabel = "N", defaultValue = "${env:FELIX_MAX_QUEUED_BYTES:-4194304}",
+            description = "Most bytes queued for one socket and not yet sent; a client reading slower is closed "
+                    + "with 1008 \"slow consumer\" (env FELIX_MAX_QUEUED_BYTES, default: ${DEFAULT-VALUE}).")
+    int maxQueuedBytes;
+
+    @Option(names = "--max-messages-per-second", paramLabel = "N",
+            defaultValue = "${env:FELIX_MAX_MESSAGES_PER_SECOND:-50}",
+            description = "Sustained rate of frames one socket may send; faster closes it with 1008 "
+                    + "(env FELIX_MAX_MESSAGES_PER_SECOND, default: ${DEFAULT-VALUE}).")
+    int maxMessagesPerSecond;
+
+    @Option(names = "--message-burst", paramLabel = "N", defaultValue = "${env:FELIX_MESSAGE_BURST:-100}",
+            description = "Frames one socket may send at once above that rate "
+                    + "(env FELIX_MESSAGE_BURST, default: ${DEFAULT-VALUE}).")
+    int messageBurst;
+
+    @Option(names = "--max-connections-per-token", paramLabel = "N",
+            defaultValue = "${env:FELIX_MAX_CONNECTIONS_PER_TOKEN:-1000}",
+            description = "Most open sockets per token; more handshakes are refused with 429 "
+                    + "(env FELIX_MAX_CONNECTIONS_PER_TOKEN, default: ${DEFAULT-VALUE}).")
+    int maxConnectionsPerToken;
+
+    @Option(names = "--handshake-timeout-ms", paramLabel = "MS", defaultValue = "${env:FELIX_HANDSHAKE_TIMEOUT_MS:-10000}",
+            description = "A connection that has not completed the WebSocket upgrade by then is closed "
+                    + "(env FELIX_HANDSHAKE_TIMEOUT_MS, default: ${DEFAULT-VALUE}).")
+    long handshakeTimeoutMs;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:FELIX_TLS_CERT}",
+            description = "PEM certificate chain; with --tls-key both ports serve TLS only: wss:// and https:// "
+                    + "(env FELIX_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", defaultValue = "${env:FELIX_TLS_KEY}",
+            description = "PEM private key (PKCS#8 or PKCS#1) of --tls-cert (env FELIX_TLS_KEY).")
+    Path tlsKey;
 
     GatewayConfig config() {
         return store.applyTo(GatewayConfig.builder())
@@ -77,6 +113,12 @@ final class ServeCommand implements Callable<Integer> {
                 .maxBodyBytes(maxBodyBytes)
                 .publicDailyLimit(publicDailyLimit)
                 .statusTtl(Duration.ofMillis(statusTtlMs))
+                .maxQueuedBytes(maxQueuedBytes)
+                .maxInboundPerSecond(maxMessagesPerSecond)
+                .inboundBurst(messageBurst)
+                .maxConnectionsPerToken(maxConnectionsPerToken)
+                .handshakeTimeout(Duration.ofMillis(handshakeTimeoutMs))
+                .tls(tlsCert, tlsKey)
                 .build();
     }
 

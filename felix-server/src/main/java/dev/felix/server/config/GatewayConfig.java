@@ -25,6 +25,14 @@ import java.util.Objects;
  * @param dbUser            PostgreSQL user, or null when the URL (or the driver's default) names it
  * @param dbPassword        PostgreSQL password, or null
  * @param changeLogRetention how long PostgreSQL keeps change-log rows; a node further behind misses changes
+ * @param maxQueuedBytes    the most bytes written to one socket and not yet sent; a client that
+ *                          reads slower than that is closed with 1008 "slow consumer"
+ * @param maxInboundPerSecond the sustained rate of data frames one socket may send (1008 beyond)
+ * @param inboundBurst      how many data frames one socket may send at once above that rate
+ * @param maxConnectionsPerToken the most open sockets one token may hold; more are refused with 429
+ * @param handshakeTimeout  a connection that has not completed the WebSocket upgrade by then is closed
+ * @param tlsCert           a PEM certificate chain; with {@code tlsKey} both ports serve TLS only
+ * @param tlsKey            the PEM private key of {@code tlsCert}
  */
 public record GatewayConfig(
         Path dataDir,
@@ -41,7 +49,14 @@ public record GatewayConfig(
         Duration statusTtl,
         String dbUser,
         String dbPassword,
-        Duration changeLogRetention) {
+        Duration changeLogRetention,
+        int maxQueuedBytes,
+        int maxInboundPerSecond,
+        int inboundBurst,
+        int maxConnectionsPerToken,
+        Duration handshakeTimeout,
+        Path tlsCert,
+        Path tlsKey) {
 
     public static final int DEFAULT_WS_PORT = 8090;
     public static final int DEFAULT_HTTP_PORT = 8080;
@@ -59,6 +74,19 @@ public record GatewayConfig(
         requireAtLeast(maxBodyBytes, 64, "maxBodyBytes");
         requireAtLeast(publicDailyLimit, 1, "publicDailyLimit");
         requirePositive(statusTtl, "statusTtl");
+        requireAtLeast(maxQueuedBytes, 1024, "maxQueuedBytes");
+        requireAtLeast(maxInboundPerSecond, 1, "maxInboundPerSecond");
+        requireAtLeast(inboundBurst, 1, "inboundBurst");
+        requireAtLeast(maxConnectionsPerToken, 1, "maxConnectionsPerToken");
+        requirePositive(handshakeTimeout, "handshakeTimeout");
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
+        }
+    }
+
+    /** True when both ports serve TLS ({@code wss://} and {@code https://}). */
+    public boolean tls() {
+        return tlsCert != null;
     }
 
     public static Builder builder() {
@@ -86,6 +114,13 @@ public record GatewayConfig(
         b.dbUser = dbUser;
         b.dbPassword = dbPassword;
         b.changeLogRetention = changeLogRetention;
+        b.maxQueuedBytes = maxQueuedBytes;
+        b.maxInboundPerSecond = maxInboundPerSecond;
+        b.inboundBurst = inboundBurst;
+        b.maxConnectionsPerToken = maxConnectionsPerToken;
+        b.handshakeTimeout = handshakeTimeout;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
         return b;
     }
 
@@ -129,6 +164,13 @@ public record GatewayConfig(
         private String dbUser;
         private String dbPassword;
         private Duration changeLogRetention = Duration.ofHours(24);
+        private int maxQueuedBytes = 4 * 1024 * 1024;
+        private int maxInboundPerSecond = 50;
+        private int inboundBurst = 100;
+        private int maxConnectionsPerToken = 1000;
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Path tlsCert;
+        private Path tlsKey;
 
         private Builder() {
         }
@@ -208,10 +250,44 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder maxQueuedBytes(int value) {
+            maxQueuedBytes = value;
+            return this;
+        }
+
+        public Builder maxInboundPerSecond(int value) {
+            maxInboundPerSecond = value;
+            return this;
+        }
+
+        public Builder inboundBurst(int value) {
+            inboundBurst = value;
+            return this;
+        }
+
+        public Builder maxConnectionsPerToken(int value) {
+            maxConnectionsPerToken = value;
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration value) {
+            handshakeTimeout = value;
+            return this;
+        }
+
+        /** Serve TLS with this PEM certificate chain and PEM private key; both null for plain text. */
+        public Builder tls(Path cert, Path key) {
+            tlsCert = cert;
+            tlsKey = key;
+            return this;
+        }
+
         public GatewayConfig build() {
             return new GatewayConfig(dataDir, dbUrl, host, wsPort, httpPort, pingInterval, maxMessageBytes,
                     maxListenIds, maxBodyBytes, tokenPollInterval, publicDailyLimit, statusTtl,
-                    dbUser, dbPassword, changeLogRetention);
+                    dbUser, dbPassword, changeLogRetention,
+                    maxQueuedBytes, maxInboundPerSecond,
+                    inboundBurst, maxConnectionsPerToken, handshakeTimeout, tlsCert, tlsKey);
         }
     }
 }

@@ -2,11 +2,13 @@ package dev.felix.server.ws;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocketHandshake;
@@ -16,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -26,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class WsServer {
     private static final Logger log = LoggerFactory.getLogger(WsServer.class);
     static final String AUTHORIZATION = "Authorization";
+    private static final int CLOSING_TIMEOUT_SECONDS = 5;
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -34,6 +38,11 @@ public final class WsServer {
     private final StatusService status;
     private final SessionSettings settings;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final WsStats stats = new WsStats();
+    /** Open or opening sessions per token id, for the per-token connection limit. */
+    private final Map<Long, Integer> connectionsPerToken = new ConcurrentHashMap<>();
+    /** Handshake deadline timers of connections that have not upgraded yet, by remote address. */
+    private final Map<String, Long> handshakeTimers = new ConcurrentHashMap<>();
     private HttpServer server;
 
     public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, StatusService status) {
@@ -42,15 +51,16 @@ public final class WsServer {
         this.tokens = tokens;
         this.hub = hub;
         this.status = status;
-        this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds());
+        this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds(),
+                config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
         tokens.onRevoked(this::closeSessionsOf);
     }
 
     /** Binds the port; the future gives the actual port (useful with port 0). */
     public Future<Integer> start() {
-        HttpServerOptions options = new HttpServerOptions()
-                .setHost(config.host())
-                .setPort(config.wsPort())
+        HttpServerOptions options = ServerOptions.forPort(config, config.wsPort())
+                // A peer that never answers a close frame loses its TCP connection after this.
+                .setWebSocketClosingTimeout(CLOSING_TIMEOUT_SECONDS)
                 // Netty closes with 1009 on a frame above this; larger messages made of
                 // fragments are counted by the session itself.
                 .setMaxWebSocketFrameSize(config.maxMessageBytes())
@@ -58,6 +68,7 @@ public final class WsServer {
                 .setPerMessageWebSocketCompressionSupported(false)
                 .setPerFrameWebSocketCompressionSupported(false);
         server = vertx.createHttpServer(options)
+                .connectionHandler(this::startHandshakeDeadline)
                 .webSocketHandshakeHandler(this::handshake)
                 .requestHandler(req -> req.response().setStatusCode(426)
                         .putHeader("Content-Type", "text/plain")
@@ -75,12 +86,73 @@ public final class WsServer {
             hs.reject(403);
             return;
         }
-        hs.accept().onSuccess(ws -> {
-            Session session = new Session(ws, ContextInternal.current(), settings, hub, status, token, remote,
-                    userAgent);
+        if (!reserveConnection(token)) {
+            stats.connectionLimitRefusal();
+            log.info("refused {} (User-Agent: {}): token {} already holds {} connections", remote, userAgent,
+                    token.id(), config.maxConnectionsPerToken());
+            hs.reject(429);
+            return;
+        }
+        cancelHandshakeDeadline(remote);
+        hs.accept().onComplete(ar -> {
+            if (ar.failed()) {
+                releaseConnection(token);
+                return;
+            }
+            Session session = new Session(ar.result(), ContextInternal.current(), settings, hub, status, token, remote,
+                    userAgent, stats);
             sessions.add(session);
-            session.start(() -> sessions.remove(session));
+            session.start(() -> {
+                sessions.remove(session);
+                releaseConnection(token);
+            });
         });
+    }
+
+    // ---- connection limits ------------------------------------------------------------------
+
+    private boolean reserveConnection(TokenRecord token) {
+        int max = config.maxConnectionsPerToken();
+        boolean[] reserved = {false};
+        connectionsPerToken.compute(token.id(), (id, n) -> {
+            int current = n == null ? 0 : n;
+            if (current >= max) {
+                return n;
+            }
+            reserved[0] = true;
+            return current + 1;
+        });
+        return reserved[0];
+    }
+
+    private void releaseConnection(TokenRecord token) {
+        connectionsPerToken.computeIfPresent(token.id(), (id, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** Runs on the connection's loop as soon as it is accepted, before any request is read. */
+    private void startHandshakeDeadline(HttpConnection conn) {
+        String remote = String.valueOf(conn.remoteAddress());
+        long timer = vertx.setTimer(config.handshakeTimeout().toMillis(), id -> {
+            if (handshakeTimers.remove(remote, id)) {
+                stats.handshakeTimeout();
+                log.info("closed {}: no WebSocket upgrade within {} ms", remote, config.handshakeTimeout().toMillis());
+                conn.close();
+            }
+        });
+        handshakeTimers.put(remote, timer);
+        conn.closeHandler(v -> cancelHandshakeDeadline(remote));
+    }
+
+    private void cancelHandshakeDeadline(String remote) {
+        Long timer = handshakeTimers.remove(remote);
+        if (timer != null) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    /** Counters: queued bytes, slow consumers, limits hit. */
+    public WsStats stats() {
+        return stats;
     }
 
     /** Open sessions now. */

@@ -1,0 +1,26 @@
+package dev.felix.server.config;
+
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+
+/** What both listening sockets share: the bind address and, when configured, TLS. */
+public final class ServerOptions {
+    private ServerOptions() {
+    }
+
+    /** Options for a server on {@code port}: TLS-only when the configuration names a certificate. */
+    public static HttpServerOptions forPort(GatewayConfig config, int port) {
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(port)
+                // HTTP/1.1 only. With cleartext HTTP/2 detection a connection only exists once the
+                // client has sent bytes (so a silent one escapes the handshake deadline), and JDK
+                // clients, which offer the h2c upgrade on their first request, intermittently lose
+                // framing on large responses.
+                .setHttp2ClearTextEnabled(false);
+        if (config.tls()) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(config.tlsCert().toAbsolutePath().toString())
+                    .setKeyPath(config.tlsKey().toAbsolutePath().toString()));
+        }
+        return options;
+    }
+}

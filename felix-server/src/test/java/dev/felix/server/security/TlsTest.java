@@ -1,0 +1,167 @@
+package dev.felix.server.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.protocol.Wire;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.reliability.ServerProcess;
+import dev.felix.server.testing.TestGateway;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.Key;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TlsTest {
+    private static final char[] PASSWORD = "changeit".toCharArray();
+
+    private Path dir;
+    private Path certPem;
+    private Path keyPem;
+    private TestGateway gw;
+    private HttpClient trusting;
+
+    @BeforeEach
+    void start() throws Exception {
+        dir = Files.createTempDirectory("felix-tls");
+        Path keystore = dir.resolve("test.p12");
+        // keytool ships with every JDK, so no other tool is needed to make a certificate.
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "felix", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1",
+                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
+                "-storetype", "PKCS12", "-keystore", keystore.toString(),
+                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes());
+        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(keytool.exitValue()).as(output).isZero();
+
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keystore)) {
+            ks.load(in, PASSWORD);
+        }
+        Key key = ks.getKey("felix", PASSWORD);
+        Certificate cert = ks.getCertificate("felix");
+        certPem = dir.resolve("cert.pem");
+        keyPem = dir.resolve("key.pem");
+        Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
+        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("felix", cert);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        trusting = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
+
+        gw = TestGateway.start(b -> b.tls(certPem, keyPem));
+    }
+
+    @AfterEach
+    void stop() {
+        gw.close();
+    }
+
+    @Test
+    void restIsServedOverHttps() throws Exception {
+        HttpResponse<String> put = trusting.send(HttpRequest.newBuilder(https("/api/guilds/10"))
+                .header("Authorization", "Bearer " + gw.privateToken)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"secure\":true}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).isEqualTo(200);
+        assertThat(put.body()).contains("\"secure\":true");
+    }
+
+    @Test
+    void webSocketIsServedOverWss() throws Exception {
+        CompletableFuture<String> first = new CompletableFuture<>();
+        WebSocket ws = trusting.newWebSocketBuilder()
+                .header("Authorization", gw.privateToken)
+                .buildAsync(URI.create("wss://127.0.0.1:" + gw.gateway.wsPort() + "/"), new WebSocket.Listener() {
+                    private final StringBuilder text = new StringBuilder();
+
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        text.append(data);
+                        if (last) {
+                            first.complete(text.toString());
+                        }
+                        webSocket.request(1);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        try {
+            ws.sendText("{\"code\":20001}", true).get(10, TimeUnit.SECONDS);
+            JsonNode ack = Wire.mapper().readTree(first.get(10, TimeUnit.SECONDS));
+            assertThat(ack.path("code").asInt()).isEqualTo(10001);
+        } finally {
+            ws.abort();
+        }
+    }
+
+    @Test
+    void plainTextIsNotServedOnTlsPorts() {
+        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        assertThatThrownBy(() -> plain.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + gw.gateway.httpPort() + "/api"))
+                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> plain.newWebSocketBuilder().header("Authorization", gw.privateToken)
+                .buildAsync(URI.create("ws://127.0.0.1:" + gw.gateway.wsPort() + "/"), new WebSocket.Listener() { })
+                .get(10, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class);
+    }
+
+    @Test
+    void serveTakesThePemFilesFromItsOptions() throws Exception {
+        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--tls-cert", certPem.toString(),
+                "--tls-key", keyPem.toString())) {
+            HttpResponse<String> api = trusting.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + server.httpPort + "/api"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(api.statusCode()).isEqualTo(200);
+            assertThatThrownBy(() -> server.http("GET", "/api", null, null)).isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() {
+        assertThatThrownBy(() -> GatewayConfig.builder().tls(certPem, null).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> GatewayConfig.builder().tls(null, keyPem).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-cert");
+    }
+
+    private URI https(String path) {
+        return URI.create("https://127.0.0.1:" + gw.gateway.httpPort() + path);
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+}
