@@ -50,7 +50,7 @@ public final class Gateway implements AutoCloseable {
         this.status = new StatusService();
         this.hub = new Hub();
         store.onChange(hub::publish);
-        this.ws = new WsServer(vertx, config, tokens, hub, status);
+        this.ws = new WsServer(vertx, config, tokens, hub, store, status);
     }
 
     /** Opens the store the configuration names and starts serving. */

@@ -7,6 +7,7 @@ import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
+import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -18,11 +19,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One client connection: reads its frames, answers heartbeats, keeps its listened sets in the
  * hub, and keeps it alive with pings.
+ *
+ * <p>Resume: a listeners update with {@code since} is answered with the current state of every
+ * listened entry that changed after it, read from the store (at one point in time) after the new
+ * sets are in the hub, so every commit is either in that snapshot or delivered live afterwards.
+ * While the snapshot is read, live updates are held; then both are merged, the newest version
+ * per entry kept, and sent in seq order. Later live updates all have a higher seq or are older
+ * versions of snapshot entries, which are dropped: the session remembers the last seq it sent
+ * per listened entry and never sends one that is not newer. So the seqs a session sends only
+ * grow, and a client may resume from the highest seq it has seen without missing a change.
  *
  * <p>Threads: everything here runs on the event loop that accepted the socket ({@link #context()});
  * the only entry points from other threads are {@link WsServer}'s hops onto that loop.
@@ -34,13 +51,19 @@ final class Session implements Listener {
     private final Context context;
     private final SessionSettings settings;
     private final Hub hub;
+    private final Store store;
     private final StatusService status;
     private final TokenRecord token;
     private final String remote;
     private final String userAgent;
 
-    private List<String> guilds = List.of();
-    private List<String> users = List.of();
+    private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
+    /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
+    private final Map<EntryKind, Map<String, Long>> lastSent = new EnumMap<>(EntryKind.class);
+    /** Snapshots being read; while any is, updates wait in {@link #held}. */
+    private int snapshotsPending;
+    /** The newest version per entry waiting to be sent once the pending snapshots are read. */
+    private final Map<EntryKey, Held> held = new HashMap<>();
     private boolean pongSeen = true;
     private long pingTimer = -1;
 
@@ -49,16 +72,28 @@ final class Session implements Listener {
     private boolean partialIsText;
     private long partialSize;
 
-    Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, StatusService status,
-            TokenRecord token, String remote, String userAgent) {
+    private record EntryKey(EntryKind kind, String id) {
+    }
+
+    /** @param message the encoded update, or null when it was read from the store and not encoded yet */
+    private record Held(Entry entry, byte[] message) {
+    }
+
+    Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, Store store,
+            StatusService status, TokenRecord token, String remote, String userAgent) {
         this.ws = ws;
         this.context = context;
         this.settings = settings;
         this.hub = hub;
+        this.store = store;
         this.status = status;
         this.token = token;
         this.remote = remote;
         this.userAgent = userAgent;
+        for (EntryKind kind : EntryKind.values()) {
+            listened.put(kind, Set.of());
+            lastSent.put(kind, new HashMap<>());
+        }
     }
 
     void start(Runnable onClosed) {
@@ -67,7 +102,7 @@ final class Session implements Listener {
         ws.exceptionHandler(e -> log.debug("socket error from {}: {}", remote, e.toString()));
         ws.closeHandler(v -> {
             context.owner().cancelTimer(pingTimer);
-            hub.remove(this, guilds, users);
+            hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
             log.info("closed {} (User-Agent: {}) code={} reason={}", remote, userAgent, ws.closeStatusCode(),
                     ws.closeReason());
             onClosed.run();
@@ -88,7 +123,30 @@ final class Session implements Listener {
 
     @Override
     public void deliver(Entry change, byte[] message) {
-        send(message);
+        if (snapshotsPending > 0) {
+            hold(change, message);
+        } else if (isNewer(change)) {
+            send(message);
+        }
+    }
+
+    /** Records the change as sent when it is newer than what this session last sent for its entry. */
+    private boolean isNewer(Entry change) {
+        Map<String, Long> sent = lastSent.get(change.kind());
+        Long last = sent.get(change.id());
+        if (last != null && change.seq() <= last) {
+            return false;
+        }
+        sent.put(change.id(), change.seq());
+        return true;
+    }
+
+    private void hold(Entry change, byte[] message) {
+        EntryKey key = new EntryKey(change.kind(), change.id());
+        Held previous = held.get(key);
+        if (previous == null || change.seq() > previous.entry().seq()) {
+            held.put(key, new Held(change, message));
+        }
     }
 
     /** Closes with a code and reason; safe from any thread. */
@@ -169,9 +227,58 @@ final class Session implements Listener {
             ws.close((short) 1008, "too many IDs in a listeners update (max " + max + " per list)");
             return;
         }
-        hub.replace(this, EntryKind.GUILD, guilds, update.guilds());
-        hub.replace(this, EntryKind.USER, users, update.users());
-        guilds = update.guilds();
-        users = update.users();
+        Map<EntryKind, List<String>> resumed = new EnumMap<>(EntryKind.class);
+        for (EntryKind kind : EntryKind.values()) {
+            Set<String> next = new HashSet<>(update.ids(kind));
+            hub.replace(this, kind, listened.get(kind), next);
+            listened.put(kind, next);
+            lastSent.get(kind).keySet().retainAll(next);
+            if (!next.isEmpty()) {
+                resumed.put(kind, update.ids(kind));
+            }
+        }
+        if (update.since() != null && !resumed.isEmpty()) {
+            resume(resumed, update.since());
+        }
+    }
+
+    /**
+     * Sends the listened entries that changed after {@code since}. Called after the IDs are in the
+     * hub, so every commit is either in the store's answer or delivered live afterwards.
+     */
+    private void resume(Map<EntryKind, List<String>> ids, long since) {
+        snapshotsPending++;
+        // Hop: the store answers on its own thread; the result is handled back on this session's loop.
+        Future.fromCompletionStage(store.changedSince(ids, since), context).onComplete(result -> {
+            snapshotsPending--;
+            if (result.failed()) {
+                log.warn("resume for {} (User-Agent: {}) failed: {}", remote, userAgent, result.cause().toString());
+                held.clear();
+                ws.close((short) 1011, "resume failed, reconnect and try again");
+                return;
+            }
+            for (Entry entry : result.result()) {
+                // since 0 asks for what exists; a deletion only matters to a client that saw the entry.
+                if (!(since == 0 && entry.deleted())) {
+                    hold(entry, null);
+                }
+            }
+            if (snapshotsPending == 0) {
+                flushHeld();
+            }
+        });
+    }
+
+    private void flushHeld() {
+        List<Held> ready = new ArrayList<>(held.values());
+        held.clear();
+        ready.sort(Comparator.comparingLong(h -> h.entry().seq()));
+        for (Held h : ready) {
+            Entry entry = h.entry();
+            if (listened.get(entry.kind()).contains(entry.id()) && isNewer(entry)) {
+                send(h.message() != null ? h.message()
+                        : Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq()));
+            }
+        }
     }
 }

@@ -4,6 +4,7 @@ import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.status.StatusService;
+import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,16 +32,19 @@ public final class WsServer {
     private final GatewayConfig config;
     private final TokenRegistry tokens;
     private final Hub hub;
+    private final Store store;
     private final StatusService status;
     private final SessionSettings settings;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private HttpServer server;
 
-    public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, StatusService status) {
+    public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, Store store,
+                    StatusService status) {
         this.vertx = vertx;
         this.config = config;
         this.tokens = tokens;
         this.hub = hub;
+        this.store = store;
         this.status = status;
         this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds());
         tokens.onRevoked(this::closeSessionsOf);
@@ -76,7 +80,7 @@ public final class WsServer {
             return;
         }
         hs.accept().onSuccess(ws -> {
-            Session session = new Session(ws, ContextInternal.current(), settings, hub, status, token, remote,
+            Session session = new Session(ws, ContextInternal.current(), settings, hub, store, status, token, remote,
                     userAgent);
             sessions.add(session);
             session.start(() -> sessions.remove(session));
