@@ -9,6 +9,9 @@ import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -99,7 +102,7 @@ final class Session implements Listener {
     void start(Runnable onClosed) {
         ws.frameHandler(this::onFrame);
         ws.pongHandler(data -> pongSeen = true);
-        ws.exceptionHandler(e -> log.debug("socket error from {}: {}", remote, e.toString()));
+        ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> {
             context.owner().cancelTimer(pingTimer);
             hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
@@ -165,8 +168,10 @@ final class Session implements Listener {
         if (!pongSeen) {
             log.info("terminated {} (User-Agent: {}): no pong within {} ms", remote, userAgent,
                     settings.pingInterval().toMillis());
-            // No close handshake: a peer that misses pongs is presumed gone.
-            ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+            context.owner().cancelTimer(pingTimer);
+            // No close handshake: a peer that misses pongs is presumed gone. Closing from Vert.x's own
+            // handler context skips that handler, which would otherwise turn the close into a handshake.
+            ((WebSocketInternal) ws).channelHandlerContext().close();
             return;
         }
         pongSeen = false;
@@ -174,6 +179,29 @@ final class Session implements Listener {
     }
 
     // ---- inbound -----------------------------------------------------------------------
+
+    /**
+     * Netty refuses a frame over the size limit (or a malformed one) with an exception, and Vert.x
+     * then drops the connection right after this handler returns; the close frame written here
+     * first tells the client why.
+     */
+    private void onError(Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException bad) {
+            WebSocketCloseStatus status = bad.closeStatus();
+            String reason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+                    ? tooLarge() : "protocol error";
+            log.info("closing {} (User-Agent: {}) code={} reason={}: {}", remote, userAgent, status.code(), reason,
+                    bad.getMessage());
+            ((WebSocketInternal) ws).channelHandlerContext()
+                    .writeAndFlush(new CloseWebSocketFrame(status.code(), reason));
+        } else {
+            log.debug("socket error from {}: {}", remote, e.toString());
+        }
+    }
+
+    private String tooLarge() {
+        return "message larger than " + settings.maxMessageBytes() + " bytes";
+    }
 
     private void onFrame(WebSocketFrame frame) {
         switch (frame.type()) {
@@ -196,7 +224,7 @@ final class Session implements Listener {
         if (partialSize > settings.maxMessageBytes()) {
             partial = null;
             partialSize = 0;
-            ws.close((short) 1009, "message larger than " + settings.maxMessageBytes() + " bytes");
+            ws.close((short) 1009, tooLarge());
             return;
         }
         if (partialIsText && partial != null) {
