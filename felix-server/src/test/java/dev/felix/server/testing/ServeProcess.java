@@ -28,6 +28,7 @@ public final class ServeProcess implements AutoCloseable {
     public final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
     public final List<String> stderr = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> stderrQueue = new LinkedBlockingQueue<>();
+    private final List<Thread> pumps = new CopyOnWriteArrayList<>();
     public final int wsPort;
     public final int httpPort;
 
@@ -56,7 +57,7 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
-    private static void pump(InputStream stream, BlockingQueue<String> queue, List<String> all) {
+    private void pump(InputStream stream, BlockingQueue<String> queue, List<String> all) {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -71,6 +72,7 @@ public final class ServeProcess implements AutoCloseable {
         }, "serve-process-pump");
         t.setDaemon(true);
         t.start();
+        pumps.add(t);
     }
 
     private Matcher awaitLog(Pattern pattern) {
@@ -108,9 +110,22 @@ public final class ServeProcess implements AutoCloseable {
         }
     }
 
-    /** Sends SIGTERM and returns the exit code. */
+    /** Everything the process printed on stdout and not taken yet; call once it has exited. */
+    public List<String> remainingStdout() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+        }
+        List<String> lines = new ArrayList<>();
+        stdout.drainTo(lines);
+        return lines;
+    }
+
+    /**
+     * Sends SIGTERM and returns the exit code. Through the process handle, because
+     * {@link Process#destroy()} also closes the pipes, losing what the process prints while it stops.
+     */
     public int terminate() {
-        process.destroy();
+        process.toHandle().destroy();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("felix serve still running 30 s after SIGTERM");
