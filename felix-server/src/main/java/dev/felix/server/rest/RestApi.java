@@ -68,10 +68,10 @@ public final class RestApi {
     private void getEntry(RoutingContext ctx, EntryKind kind) {
         authenticate(ctx, false);
         String id = snowflake(ctx);
-        await(store.get(kind, id)).onSuccess(found -> {
-            Entry entry = found.orElseThrow(() -> ApiError.notFound(kind.name().toLowerCase() + " " + id + " not found"));
-            sendEntry(ctx, 200, entry);
-        }).onFailure(ctx::fail);
+        // A throw inside onSuccess would not reach the failure handler (the request would hang): fail explicitly.
+        await(store.get(kind, id)).onSuccess(found -> found.ifPresentOrElse(entry -> sendEntry(ctx, 200, entry),
+                () -> ctx.fail(ApiError.notFound(kind.name().toLowerCase() + " " + id + " not found"))))
+                .onFailure(ctx::fail);
     }
 
     private void putEntry(RoutingContext ctx, EntryKind kind) {
