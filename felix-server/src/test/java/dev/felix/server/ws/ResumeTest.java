@@ -146,6 +146,43 @@ class ResumeTest {
         }
     }
 
+    @Test
+    void resumeWorksAcrossAGatewayRestart() {
+        long lastSeen;
+        try (WsTestClient client = gw.connect()) {
+            client.send(listen(USERS, GUILDS, null));
+            client.sync();
+            put(EntryKind.GUILD, "101", "{\"n\":1}");
+            lastSeen = client.next().get("seq").longValue();
+        }
+        gw.close();
+        gw = TestGateway.start(b -> b.dataDir(gw.dataDir));
+        long changed = put(EntryKind.GUILD, "101", "{\"n\":2}");
+        put(EntryKind.GUILD, "104", "{\"n\":2}");
+        assertThat(changed).isGreaterThan(lastSeen);
+        try (WsTestClient client = gw.connect()) {
+            client.send(listen(USERS, GUILDS, lastSeen));
+            JsonNode update = client.next();
+            assertThat(key(update)).isEqualTo("g:101");
+            assertThat(update.get("seq").longValue()).isEqualTo(changed);
+            assertThat(entryData(update).get("n").intValue()).isEqualTo(2);
+            assertThat(client.sync()).isEmpty();
+        }
+    }
+
+    @Test
+    void malformedSinceMakesTheListenersUpdateIgnored() {
+        put(EntryKind.GUILD, "101", "{\"n\":1}");
+        try (WsTestClient client = gw.connect()) {
+            for (String since : List.of("\"5\"", "-1", "1.5", "true", "{}")) {
+                client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"101\"],\"since\":" + since + "}}");
+            }
+            assertThat(client.sync()).isEmpty();
+            put(EntryKind.GUILD, "101", "{\"n\":2}");
+            assertThat(client.sync()).isEmpty();
+        }
+    }
+
     /**
      * Writers keep changing the listened entries while clients drop and resume from the highest seq
      * they saw. Each client's view must end equal to the database, and never go back in seq.
