@@ -55,7 +55,7 @@ public final class Gateway implements AutoCloseable {
         this.hub = new Hub();
         store.onChange(hub::publish);
         store.onStatus(status::onPublished);
-        this.ws = new WsServer(vertx, config, tokens, hub, status);
+        this.ws = new WsServer(vertx, config, tokens, hub, store, status);
     }
 
     /** Opens the store the configuration names and starts serving. */

@@ -7,12 +7,14 @@ import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
 import dev.felix.server.Gateway;
 import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -21,12 +23,12 @@ import java.util.concurrent.Callable;
         description = "Mint, list and revoke API tokens. Works while the gateway runs: it picks changes up within a second.",
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 final class TokenCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec
+    CommandSpec spec;
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     static Store open(StoreOptions options) {
@@ -34,15 +36,19 @@ final class TokenCommand implements Runnable {
     }
 
     /** Prints a new token's record and, as the last line, the token itself. */
-    static void printCreated(PrintStream out, TokenRecord record, String token) {
+    static void printCreated(PrintWriter out, TokenRecord record, String token) {
         out.printf("Created %s token %d for owner %s%s. It is shown once; store it now:%n", record.scope().label(),
                 record.id(), record.owner(), record.label() == null ? "" : " (" + record.label() + ")");
         out.println(token);
+        out.flush();
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Mint a token. The token is printed once, as the last line of stdout; only its hash is stored.")
     static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         static final class ScopeChoice {
             @Option(names = "--private", required = true, description = "May open the socket and write.")
             boolean privateScope;
@@ -68,7 +74,7 @@ final class TokenCommand implements Runnable {
             Scope chosen = scope.privateScope ? Scope.PRIVATE : Scope.PUBLIC;
             String token = Tokens.generate(chosen);
             try (Store s = open(store)) {
-                printCreated(System.out, s.createToken(Tokens.hash(token), owner, chosen, label), token);
+                printCreated(spec.commandLine().getOut(), s.createToken(Tokens.hash(token), owner, chosen, label), token);
             }
             return 0;
         }
@@ -77,6 +83,9 @@ final class TokenCommand implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "List tokens: id, owner, scope, label, created, revoked. Never the tokens themselves.")
     static final class ListTokens implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Mixin
         StoreOptions store;
 
@@ -86,12 +95,14 @@ final class TokenCommand implements Runnable {
             try (Store s = open(store)) {
                 all = s.listTokens();
             }
+            PrintWriter out = spec.commandLine().getOut();
             String format = "%-5s %-20s %-8s %-20s %-24s %s%n";
-            System.out.printf(format, "ID", "OWNER", "SCOPE", "LABEL", "CREATED", "REVOKED");
+            out.printf(format, "ID", "OWNER", "SCOPE", "LABEL", "CREATED", "REVOKED");
             for (TokenRecord t : all) {
-                System.out.printf(format, t.id(), t.owner(), t.scope().label(), t.label() == null ? "-" : t.label(),
+                out.printf(format, t.id(), t.owner(), t.scope().label(), t.label() == null ? "-" : t.label(),
                         t.created(), t.revoked() == null ? "-" : t.revoked());
             }
+            out.flush();
             return 0;
         }
     }
@@ -99,6 +110,9 @@ final class TokenCommand implements Runnable {
     @Command(name = "revoke", mixinStandardHelpOptions = true,
             description = "Revoke a token by id. A running gateway closes its sockets within 2 seconds.")
     static final class Revoke implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
         @Parameters(paramLabel = "ID", description = "The token's id, as 'token list' shows it.")
         long id;
 
@@ -109,11 +123,12 @@ final class TokenCommand implements Runnable {
         public Integer call() {
             try (Store s = open(store)) {
                 if (!s.revokeToken(id)) {
-                    System.err.println("No valid token has id " + id + ".");
+                    spec.commandLine().getErr().println("No valid token has id " + id + ".");
                     return 1;
                 }
             }
-            System.out.println("Revoked token " + id + ".");
+            spec.commandLine().getOut().println("Revoked token " + id + ".");
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -6,6 +6,7 @@ import dev.felix.server.store.Entry;
 import io.vertx.core.Context;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -34,8 +35,8 @@ public final class Hub {
     /** Forgets a listener entirely. Must be called on the listener's context. */
     public void remove(Listener listener, Collection<String> guilds, Collection<String> users) {
         HubShard shard = shardOf(listener.context());
-        shard.replace(listener, EntryKind.GUILD, guilds, java.util.List.of());
-        shard.replace(listener, EntryKind.USER, users, java.util.List.of());
+        shard.replace(listener, EntryKind.GUILD, guilds, List.of());
+        shard.replace(listener, EntryKind.USER, users, List.of());
     }
 
     /** Sends a committed change to every session that listens to its ID. Thread-safe. */

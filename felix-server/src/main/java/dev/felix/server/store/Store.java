@@ -2,8 +2,10 @@ package dev.felix.server.store;
 
 import dev.felix.protocol.EntryKind;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
@@ -43,6 +45,25 @@ public interface Store extends AutoCloseable {
 
     /** The latest version, deletions included, of each of these IDs that changed after {@code since}. */
     CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since);
+
+    /**
+     * As {@link #changedSince(EntryKind, Collection, long)} for several kinds at once, read at one
+     * point in time, so that every change with a seq up to the highest one returned is included.
+     * A resuming session relies on that to send updates in seq order. This default reads each kind
+     * on its own; a store that can read them in one transaction overrides it.
+     */
+    default CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
+        CompletableFuture<List<Entry>> all = CompletableFuture.completedFuture(List.of());
+        for (Map.Entry<EntryKind, ? extends Collection<String>> e : ids.entrySet()) {
+            CompletableFuture<List<Entry>> one = changedSince(e.getKey(), e.getValue(), since);
+            all = all.thenCombine(one, (a, b) -> {
+                List<Entry> both = new ArrayList<>(a);
+                both.addAll(b);
+                return both;
+            });
+        }
+        return all;
+    }
 
     /**
      * Registers a listener for every committed change. It is called on one store thread at a

@@ -7,10 +7,12 @@ import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
+import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -24,11 +26,27 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One client connection: reads its frames, answers heartbeats, keeps its listened sets in the
  * hub, and keeps it alive with pings.
+ *
+ * <p>Resume: a listeners update with {@code since} is answered with the current state of every
+ * listened entry that changed after it, read from the store (at one point in time) after the new
+ * sets are in the hub, so every commit is either in that snapshot or delivered live afterwards.
+ * While the snapshot is read, live updates are held; then both are merged, the newest version
+ * per entry kept, and sent in seq order. Later live updates all have a higher seq or are older
+ * versions of snapshot entries, which are dropped: the session remembers the last seq it sent
+ * per listened entry and never sends one that is not newer. So the seqs a session sends only
+ * grow, and a client may resume from the highest seq it has seen without missing a change.
  *
  * <p>Threads: everything here runs on the event loop that accepted the socket ({@link #context()});
  * the only entry points from other threads are {@link WsServer}'s hops onto that loop.
@@ -42,14 +60,20 @@ final class Session implements Listener {
     private final Context context;
     private final SessionSettings settings;
     private final Hub hub;
+    private final Store store;
     private final StatusService status;
     private final TokenRecord token;
     private final String remote;
     private final String userAgent;
     private final WsStats stats;
 
-    private List<String> guilds = List.of();
-    private List<String> users = List.of();
+    private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
+    /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
+    private final Map<EntryKind, Map<String, Long>> lastSent = new EnumMap<>(EntryKind.class);
+    /** Snapshots being read; while any is, updates wait in {@link #held}. */
+    private int snapshotsPending;
+    /** The newest version per entry waiting to be sent once the pending snapshots are read. */
+    private final Map<EntryKey, Held> held = new HashMap<>();
     private boolean pongSeen = true;
     private long pingTimer = -1;
 
@@ -66,27 +90,39 @@ final class Session implements Listener {
     private long inboundRefilledAt = System.nanoTime();
     private boolean rateLimited;
 
-    Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, StatusService status,
-            TokenRecord token, String remote, String userAgent, WsStats stats) {
+    private record EntryKey(EntryKind kind, String id) {
+    }
+
+    /** @param message the encoded update, or null when it was read from the store and not encoded yet */
+    private record Held(Entry entry, byte[] message) {
+    }
+
+    Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, Store store,
+            StatusService status, TokenRecord token, String remote, String userAgent, WsStats stats) {
         this.ws = ws;
         this.context = context;
         this.settings = settings;
         this.hub = hub;
+        this.store = store;
         this.status = status;
         this.token = token;
         this.remote = remote;
         this.userAgent = userAgent;
         this.stats = stats;
         this.inboundTokens = settings.inboundBurst();
+        for (EntryKind kind : EntryKind.values()) {
+            listened.put(kind, Set.of());
+            lastSent.put(kind, new HashMap<>());
+        }
     }
 
     void start(Runnable onClosed) {
         ws.frameHandler(this::onFrame);
         ws.pongHandler(data -> pongSeen = true);
-        ws.exceptionHandler(this::onSocketError);
+        ws.exceptionHandler(this::onError);
         ws.closeHandler(v -> {
             context.owner().cancelTimer(pingTimer);
-            hub.remove(this, guilds, users);
+            hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
             log.info("closed {} (User-Agent: {}) code={} reason={}", remote, userAgent, ws.closeStatusCode(),
                     ws.closeReason());
             onClosed.run();
@@ -107,7 +143,30 @@ final class Session implements Listener {
 
     @Override
     public void deliver(Entry change, byte[] message) {
-        send(message);
+        if (snapshotsPending > 0) {
+            hold(change, message);
+        } else if (isNewer(change)) {
+            send(message);
+        }
+    }
+
+    /** Records the change as sent when it is newer than what this session last sent for its entry. */
+    private boolean isNewer(Entry change) {
+        Map<String, Long> sent = lastSent.get(change.kind());
+        Long last = sent.get(change.id());
+        if (last != null && change.seq() <= last) {
+            return false;
+        }
+        sent.put(change.id(), change.seq());
+        return true;
+    }
+
+    private void hold(Entry change, byte[] message) {
+        EntryKey key = new EntryKey(change.kind(), change.id());
+        Held previous = held.get(key);
+        if (previous == null || change.seq() > previous.entry().seq()) {
+            held.put(key, new Held(change, message));
+        }
     }
 
     /** Closes with a code and reason; safe from any thread. */
@@ -157,28 +216,48 @@ final class Session implements Listener {
         context.owner().setTimer(SLOW_CLOSE_GRACE_MS, id -> terminate());
     }
 
+    /**
+     * Drops the TCP connection without a close handshake. Closing from Vert.x's own handler context
+     * skips that handler, which would otherwise turn the close into a handshake.
+     */
     private void terminate() {
-        ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+        context.owner().cancelTimer(pingTimer);
+        ((WebSocketInternal) ws).channelHandlerContext().close();
     }
 
-    // ---- protocol violations -----------------------------------------------------------------
+    private void pingTick() {
+        if (!pongSeen) {
+            log.info("terminated {} (User-Agent: {}): no pong within {} ms", remote, userAgent,
+                    settings.pingInterval().toMillis());
+            // No close handshake: a peer that misses pongs is presumed gone.
+            terminate();
+            return;
+        }
+        pongSeen = false;
+        ws.writePing(Buffer.buffer());
+    }
+
+    // ---- inbound -----------------------------------------------------------------------
 
     /**
-     * Runs on this loop, inside Netty's exception callback, just before Vert.x drops the
-     * connection. Vert.x tells the client nothing; a close frame written straight to the channel
-     * still goes out first, so the client learns the code (1002, 1007, 1009) and why.
+     * Netty refuses a frame over the size limit (or a malformed one) with an exception, and Vert.x
+     * then drops the connection right after this handler returns; the close frame written here
+     * first tells the client why.
      */
-    private void onSocketError(Throwable e) {
+    private void onError(Throwable e) {
         if (e instanceof CorruptedWebSocketFrameException bad) {
-            Channel channel = ((WebSocketInternal) ws).channelHandlerContext().channel();
-            if (channel.isActive()) {
-                String reason = String.valueOf(bad.getMessage());
-                // A close frame holds at most 123 bytes of reason.
-                reason = reason.length() > 120 ? reason.substring(0, 120) : reason;
-                channel.writeAndFlush(new CloseWebSocketFrame(bad.closeStatus().code(), reason));
+            WebSocketCloseStatus status = bad.closeStatus();
+            String reason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
+                    ? tooLarge() : "protocol error";
+            log.info("closing {} (User-Agent: {}) code={} reason={}: {}", remote, userAgent, status.code(), reason,
+                    bad.getMessage());
+            ChannelHandlerContext channel = ((WebSocketInternal) ws).channelHandlerContext();
+            if (channel.channel().isActive()) {
+                channel.writeAndFlush(new CloseWebSocketFrame(status.code(), reason));
             }
+        } else {
+            log.debug("socket error from {}: {}", remote, e.toString());
         }
-        log.debug("socket error from {}: {}", remote, e.toString());
     }
 
     /**
@@ -221,19 +300,9 @@ final class Session implements Listener {
         return false;
     }
 
-    private void pingTick() {
-        if (!pongSeen) {
-            log.info("terminated {} (User-Agent: {}): no pong within {} ms", remote, userAgent,
-                    settings.pingInterval().toMillis());
-            // No close handshake: a peer that misses pongs is presumed gone.
-            terminate();
-            return;
-        }
-        pongSeen = false;
-        ws.writePing(Buffer.buffer());
+    private String tooLarge() {
+        return "message larger than " + settings.maxMessageBytes() + " bytes";
     }
-
-    // ---- inbound -----------------------------------------------------------------------
 
     private void onFrame(WebSocketFrame frame) {
         if ((frame.isText() || frame.isBinary() || frame.isContinuation()) && !allowInbound()) {
@@ -259,7 +328,7 @@ final class Session implements Listener {
         if (partialSize > settings.maxMessageBytes()) {
             partial = null;
             partialSize = 0;
-            ws.close((short) 1009, "message larger than " + settings.maxMessageBytes() + " bytes");
+            ws.close((short) 1009, tooLarge());
             return;
         }
         if (partialIsText && partial != null) {
@@ -293,9 +362,58 @@ final class Session implements Listener {
             ws.close((short) 1008, "too many IDs in a listeners update (max " + max + " per list)");
             return;
         }
-        hub.replace(this, EntryKind.GUILD, guilds, update.guilds());
-        hub.replace(this, EntryKind.USER, users, update.users());
-        guilds = update.guilds();
-        users = update.users();
+        Map<EntryKind, List<String>> resumed = new EnumMap<>(EntryKind.class);
+        for (EntryKind kind : EntryKind.values()) {
+            Set<String> next = new HashSet<>(update.ids(kind));
+            hub.replace(this, kind, listened.get(kind), next);
+            listened.put(kind, next);
+            lastSent.get(kind).keySet().retainAll(next);
+            if (!next.isEmpty()) {
+                resumed.put(kind, update.ids(kind));
+            }
+        }
+        if (update.since() != null && !resumed.isEmpty()) {
+            resume(resumed, update.since());
+        }
+    }
+
+    /**
+     * Sends the listened entries that changed after {@code since}. Called after the IDs are in the
+     * hub, so every commit is either in the store's answer or delivered live afterwards.
+     */
+    private void resume(Map<EntryKind, List<String>> ids, long since) {
+        snapshotsPending++;
+        // Hop: the store answers on its own thread; the result is handled back on this session's loop.
+        Future.fromCompletionStage(store.changedSince(ids, since), context).onComplete(result -> {
+            snapshotsPending--;
+            if (result.failed()) {
+                log.warn("resume for {} (User-Agent: {}) failed: {}", remote, userAgent, result.cause().toString());
+                held.clear();
+                ws.close((short) 1011, "resume failed, reconnect and try again");
+                return;
+            }
+            for (Entry entry : result.result()) {
+                // since 0 asks for what exists; a deletion only matters to a client that saw the entry.
+                if (!(since == 0 && entry.deleted())) {
+                    hold(entry, null);
+                }
+            }
+            if (snapshotsPending == 0) {
+                flushHeld();
+            }
+        });
+    }
+
+    private void flushHeld() {
+        List<Held> ready = new ArrayList<>(held.values());
+        held.clear();
+        ready.sort(Comparator.comparingLong(h -> h.entry().seq()));
+        for (Held h : ready) {
+            Entry entry = h.entry();
+            if (listened.get(entry.kind()).contains(entry.id()) && isNewer(entry)) {
+                send(h.message() != null ? h.message()
+                        : Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq()));
+            }
+        }
     }
 }

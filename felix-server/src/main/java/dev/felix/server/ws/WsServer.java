@@ -5,6 +5,7 @@ import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.status.StatusService;
+import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,6 +36,7 @@ public final class WsServer {
     private final GatewayConfig config;
     private final TokenRegistry tokens;
     private final Hub hub;
+    private final Store store;
     private final StatusService status;
     private final SessionSettings settings;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -45,11 +47,13 @@ public final class WsServer {
     private final Map<String, Long> handshakeTimers = new ConcurrentHashMap<>();
     private HttpServer server;
 
-    public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, StatusService status) {
+    public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, Store store,
+                    StatusService status) {
         this.vertx = vertx;
         this.config = config;
         this.tokens = tokens;
         this.hub = hub;
+        this.store = store;
         this.status = status;
         this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds(),
                 config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
@@ -99,7 +103,7 @@ public final class WsServer {
                 releaseConnection(token);
                 return;
             }
-            Session session = new Session(ar.result(), ContextInternal.current(), settings, hub, status, token, remote,
+            Session session = new Session(ar.result(), ContextInternal.current(), settings, hub, store, status, token, remote,
                     userAgent, stats);
             sessions.add(session);
             session.start(() -> {

@@ -1,29 +1,84 @@
 package dev.felix.server.cli;
 
-import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Tokens;
+import dev.felix.server.store.sqlite.SqliteStore;
+import dev.felix.server.testing.ServeProcess;
+import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+/** {@code felix serve} as a separate process: first-start token, SIGTERM. */
 class ServeCommandTest {
 
-    private static GatewayConfig parse(String... args) {
-        ServeCommand command = new ServeCommand();
-        new CommandLine(command).parseArgs(args);
-        return command.config();
+    private static URI ws(ServeProcess serve) {
+        return URI.create("ws://127.0.0.1:" + serve.wsPort + "/");
     }
 
     @Test
-    void publicDailyLimitAndStatusTtlHaveDefaultsAndOptions() {
-        GatewayConfig defaults = parse();
-        assertThat(defaults.publicDailyLimit()).isEqualTo(500);
-        assertThat(defaults.statusTtl()).isEqualTo(Duration.ofSeconds(30));
+    void firstStartMintsAPrivateTokenAndPrintsItOnceFramed(@TempDir Path dir) throws Exception {
+        List<String> printed = new ArrayList<>();
+        String token;
+        try (ServeProcess serve = ServeProcess.start(dir)) {
+            String rule = serve.nextStdoutLine();
+            assertThat(rule).matches("=+").hasSizeGreaterThanOrEqualTo(40);
+            printed.add(rule);
+            for (String line; !(line = serve.nextStdoutLine()).equals(rule); ) {
+                printed.add(line);
+            }
+            printed.add(rule);
+            List<String> tokens = printed.stream().map(String::strip).filter(l -> l.matches("fxp_[A-Za-z0-9_-]{43}"))
+                    .toList();
+            assertThat(tokens).hasSize(1);
+            token = tokens.get(0);
 
-        GatewayConfig set = parse("--public-daily-limit", "20", "--status-ttl-ms", "1500");
-        assertThat(set.publicDailyLimit()).isEqualTo(20);
-        assertThat(set.statusTtl()).isEqualTo(Duration.ofMillis(1500));
+            try (WsTestClient client = WsTestClient.connect(ws(serve), token)) {
+                assertThat(client.sync()).isEmpty();
+            }
+            assertThat(serve.terminate()).isZero();
+            assertThat(serve.remainingStdout()).isEmpty();
+            assertThat(String.join("\n", serve.stderr)).doesNotContain(token);
+        }
+
+        try (ServeProcess again = ServeProcess.start(dir)) {
+            try (WsTestClient client = WsTestClient.connect(ws(again), token)) {
+                assertThat(client.sync()).isEmpty();
+            }
+            assertThat(again.terminate()).isZero();
+            assertThat(again.remainingStdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void sigtermClosesEverySocketWith1001AndExitsZero(@TempDir Path dir) throws Exception {
+        String token = Tokens.generate(Scope.PRIVATE);
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.createToken(Tokens.hash(token), "ops", Scope.PRIVATE, null);
+        }
+        try (ServeProcess serve = ServeProcess.start(dir, "--ping-interval-ms", "60000")) {
+            WsTestClient a = WsTestClient.connect(ws(serve), token, "sigterm-a");
+            WsTestClient b = WsTestClient.connect(ws(serve), token, "sigterm-b");
+            try {
+                a.sync();
+                b.sync();
+                assertThat(serve.terminate()).isZero();
+                assertThat(serve.remainingStdout()).as("no token minted: one existed").isEmpty();
+                for (WsTestClient client : List.of(a, b)) {
+                    assertThat(client.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1001);
+                }
+                assertThat(String.join("\n", serve.stderr)).contains("shutting down").contains("gateway stopped");
+            } finally {
+                a.close();
+                b.close();
+            }
+        }
     }
 }

@@ -46,7 +46,7 @@ public final class TestGateway implements AutoCloseable {
             GatewayConfig config = tweak.apply(GatewayConfig.builder()
                     .dataDir(dir).host("127.0.0.1").wsPort(0).httpPort(0)
                     .tokenPollInterval(Duration.ofMillis(200))).build();
-            return new TestGateway(dir, Gateway.start(config));
+            return new TestGateway(config.dataDir(), Gateway.start(config));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

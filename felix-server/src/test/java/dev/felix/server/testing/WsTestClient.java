@@ -11,6 +11,8 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -41,6 +43,23 @@ public final class WsTestClient implements AutoCloseable, WebSocket.Listener {
     public static WsTestClient connect(URI uri, String authorization) {
         try {
             return tryConnect(uri, authorization).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException | TimeoutException e) {
+            throw new IllegalStateException("connect failed", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("connect failed: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Connects with a User-Agent header, so the server's log lines can be told apart. */
+    public static WsTestClient connect(URI uri, String authorization, String userAgent) {
+        WsTestClient client = new WsTestClient();
+        try {
+            return HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .header("Authorization", authorization).header("User-Agent", userAgent)
+                    .buildAsync(uri, client).thenApply(ws -> {
+                        client.ws = ws;
+                        return client;
+                    }).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException("connect failed", e);
         } catch (ExecutionException e) {
@@ -101,7 +120,23 @@ public final class WsTestClient implements AutoCloseable, WebSocket.Listener {
     }
 
     public JsonNode next() {
-        return next(Duration.ofSeconds(5));
+        return next(Duration.ofSeconds(10));
+    }
+
+    /**
+     * Sends a heartbeat and returns every message that came before its ACK. As the server handles a
+     * session's messages in order, this proves all earlier messages were processed and the socket is open.
+     */
+    public List<JsonNode> sync() {
+        send("{\"code\":20001}");
+        List<JsonNode> before = new ArrayList<>();
+        while (true) {
+            JsonNode message = next();
+            if (message.path("code").asInt() == 10001) {
+                return before;
+            }
+            before.add(message);
+        }
     }
 
     /** The close the server made, failing when the connection is still open after the timeout. */

@@ -24,7 +24,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -282,37 +286,56 @@ public final class SqliteStore implements Store {
 
     @Override
     public CompletableFuture<List<Entry>> getAll(EntryKind kind, Collection<String> ids) {
-        return inChunks(kind, ids, "data IS NOT NULL", null);
+        List<String> all = List.copyOf(ids);
+        return read(conn -> select(conn, kind, all, "data IS NOT NULL", null));
     }
 
     @Override
     public CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
-        return inChunks(kind, ids, "seq > ?", since);
+        List<String> all = List.copyOf(ids);
+        return read(conn -> select(conn, kind, all, "seq > ?", since));
     }
 
-    private CompletableFuture<List<Entry>> inChunks(EntryKind kind, Collection<String> ids, String condition,
-                                                    Long param) {
-        List<String> all = List.copyOf(ids);
+    /** Both kinds in one read transaction: WAL gives it one snapshot of the database. */
+    @Override
+    public CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
+        Map<EntryKind, List<String>> all = new EnumMap<>(EntryKind.class);
+        ids.forEach((kind, list) -> all.put(kind, List.copyOf(list)));
         return read(conn -> {
-            List<Entry> out = new ArrayList<>();
-            for (int from = 0; from < all.size(); from += IN_CHUNK) {
-                List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_CHUNK));
-                String marks = String.join(",", java.util.Collections.nCopies(chunk.size(), "?"));
-                try (PreparedStatement ps = conn.prepareStatement("SELECT id, data, seq FROM " + table(kind)
-                        + " WHERE " + condition + " AND id IN (" + marks + ")")) {
-                    int i = 1;
-                    if (param != null) {
-                        ps.setLong(i++, param);
-                    }
-                    for (String id : chunk) {
-                        ps.setString(i++, id);
-                    }
-                    out.addAll(entries(kind, ps));
+            conn.setAutoCommit(false);
+            try {
+                List<Entry> out = new ArrayList<>();
+                for (Map.Entry<EntryKind, List<String>> e : all.entrySet()) {
+                    out.addAll(select(conn, e.getKey(), e.getValue(), "seq > ?", since));
                 }
+                return out;
+            } finally {
+                conn.setAutoCommit(true);
             }
-            out.sort(java.util.Comparator.comparing(Entry::id));
-            return out;
         });
+    }
+
+    /** The rows of these IDs that meet the condition, in chunks that stay under SQLite's parameter limit. */
+    private static List<Entry> select(Connection conn, EntryKind kind, List<String> ids, String condition,
+                                      Long param) throws SQLException {
+        List<Entry> out = new ArrayList<>();
+        for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+            List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+            String marks = String.join(",", Collections.nCopies(chunk.size(), "?"));
+            try (PreparedStatement ps = conn.prepareStatement("SELECT id, data, seq FROM " + table(kind)
+                    + " WHERE " + condition + " AND id IN (" + marks + ")")) {
+                int i = 1;
+                if (param != null) {
+                    ps.setLong(i++, param);
+                }
+                for (String id : chunk) {
+                    ps.setString(i++, id);
+                }
+                out.addAll(entries(kind, ps));
+            }
+        }
+        out.sort(Comparator.comparing(Entry::id));
+        return out;
     }
 
     @Override

@@ -1,0 +1,29 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.config.GatewayConfig;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ServeOptionsTest {
+
+    private static GatewayConfig parse(String... args) {
+        ServeCommand command = new ServeCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.config();
+    }
+
+    @Test
+    void publicDailyLimitAndStatusTtlHaveDefaultsAndOptions() {
+        GatewayConfig defaults = parse();
+        assertThat(defaults.publicDailyLimit()).isEqualTo(500);
+        assertThat(defaults.statusTtl()).isEqualTo(Duration.ofSeconds(30));
+
+        GatewayConfig set = parse("--public-daily-limit", "20", "--status-ttl-ms", "1500");
+        assertThat(set.publicDailyLimit()).isEqualTo(20);
+        assertThat(set.statusTtl()).isEqualTo(Duration.ofMillis(1500));
+    }
+}

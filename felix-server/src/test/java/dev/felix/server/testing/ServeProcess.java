@@ -1,0 +1,146 @@
+package dev.felix.server.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code felix serve} as a child JVM on the test classpath, the way an operator runs it: its stdout
+ * and stderr (where it logs, with the production logback.xml) are collected line by line.
+ */
+public final class ServeProcess implements AutoCloseable {
+    private static final Pattern BOUND =
+            Pattern.compile("Felix.s WebSocket on wss?://127\\.0\\.0\\.1:(\\d+), REST API on https?://127\\.0\\.0\\.1:(\\d+)");
+
+    public final Process process;
+    public final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    public final List<String> stderr = new CopyOnWriteArrayList<>();
+    private final BlockingQueue<String> stderrQueue = new LinkedBlockingQueue<>();
+    private final List<Thread> pumps = new CopyOnWriteArrayList<>();
+    public final int wsPort;
+    public final int httpPort;
+
+    private ServeProcess(Process process) {
+        this.process = process;
+        pump(process.getInputStream(), stdout, null);
+        pump(process.getErrorStream(), stderrQueue, stderr);
+        Matcher bound = awaitLog(BOUND);
+        this.wsPort = Integer.parseInt(bound.group(1));
+        this.httpPort = Integer.parseInt(bound.group(2));
+    }
+
+    /** Starts {@code felix serve} on free loopback ports with the given data directory and extra options. */
+    public static ServeProcess start(Path dataDir, String... options) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                "dev.felix.server.cli.FelixCommand", "serve",
+                "--data", dataDir.toString(), "--host", "127.0.0.1", "--ws-port", "0", "--http-port", "0"));
+        command.addAll(List.of(options));
+        try {
+            return new ServeProcess(new ProcessBuilder(command).start());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void pump(InputStream stream, BlockingQueue<String> queue, List<String> all) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    queue.add(line);
+                    if (all != null) {
+                        all.add(line);
+                    }
+                }
+            } catch (IOException e) {
+                // the process is gone; what was read is kept
+            }
+        }, "serve-process-pump");
+        t.setDaemon(true);
+        t.start();
+        pumps.add(t);
+    }
+
+    private Matcher awaitLog(Pattern pattern) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (System.nanoTime() < deadline) {
+                String line = stderrQueue.poll(200, TimeUnit.MILLISECONDS);
+                if (line != null) {
+                    Matcher m = pattern.matcher(line);
+                    if (m.find()) {
+                        return m;
+                    }
+                } else if (!process.isAlive()) {
+                    throw new AssertionError("felix serve exited with " + process.exitValue() + ": " + stderr);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process.destroyForcibly();
+        throw new AssertionError("felix serve did not bind within 60 s: " + stderr);
+    }
+
+    /** The next stdout line, failing when none comes in time. */
+    public String nextStdoutLine() {
+        try {
+            String line = stdout.poll(20, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new AssertionError("no stdout line within 20 s; stderr: " + stderr);
+            }
+            return line;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything the process printed on stdout and not taken yet; call once it has exited. */
+    public List<String> remainingStdout() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+        }
+        List<String> lines = new ArrayList<>();
+        stdout.drainTo(lines);
+        return lines;
+    }
+
+    /**
+     * Sends SIGTERM and returns the exit code. Through the process handle, because
+     * {@link Process#destroy()} also closes the pipes, losing what the process prints while it stops.
+     */
+    public int terminate() {
+        process.toHandle().destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("felix serve still running 30 s after SIGTERM");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.felix.server.ws;
+
+import dev.felix.server.testing.RawWsClient;
+import dev.felix.server.testing.TestGateway;
+import dev.felix.server.testing.WsTestClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the server ignores (the socket stays open) and the one size limit it enforces (1009). */
+class IgnoredInputTest {
+    private static final int LIMIT = 1024;
+    private static TestGateway gw;
+
+    @BeforeAll
+    static void start() {
+        gw = TestGateway.start(b -> b.maxMessageBytes(LIMIT));
+    }
+
+    @AfterAll
+    static void stop() {
+        gw.close();
+    }
+
+    @Test
+    void malformedMessagesAreIgnoredAndTheConnectionStaysOpen() {
+        List<String> ignored = List.of(
+                "not json at all",
+                "{\"code\":20001",
+                "",
+                "[{\"code\":20001}]",
+                "\"{\\\"code\\\":20001}\"",
+                "20001",
+                "null",
+                "{}",
+                "{\"data\":{}}",
+                "{\"code\":\"20001\"}",
+                "{\"code\":20001.5}",
+                "{\"code\":null}",
+                "{\"code\":true}",
+                "{\"code\":99999}",
+                "{\"code\":20005,\"data\":{\"baguette\":\"baguette, indeed.\"}}",
+                "{\"code\":10001}",
+                "{\"code\":10002,\"data\":{\"guildID\":\"1\",\"guildData\":{}}}",
+                "{\"code\":20002,\"data\":\"nope\"}");
+        try (WsTestClient client = gw.connect()) {
+            for (String text : ignored) {
+                client.send(text);
+                assertThat(client.sync()).as("answer to %s", text).isEmpty();
+            }
+            assertThat(client.closed).isNotDone();
+        }
+    }
+
+    @Test
+    void binaryFramesAreIgnored() {
+        try (WsTestClient client = gw.connect()) {
+            client.socket().sendBinary(ByteBuffer.wrap("{\"code\":20001}".getBytes(StandardCharsets.UTF_8)), true)
+                    .join();
+            client.socket().sendBinary(ByteBuffer.wrap(new byte[] {0, 1, 2, (byte) 0xff}), false).join();
+            client.socket().sendBinary(ByteBuffer.wrap(new byte[] {3}), true).join();
+            assertThat(client.sync()).isEmpty();
+            assertThat(client.closed).isNotDone();
+        }
+    }
+
+    @Test
+    void messageUpToTheLimitIsRead() {
+        try (WsTestClient client = gw.connect()) {
+            String prefix = "{\"code\":20001,\"pad\":\"";
+            String message = prefix + "x".repeat(LIMIT - prefix.length() - 2) + "\"}";
+            assertThat(message.getBytes(StandardCharsets.UTF_8)).hasSize(LIMIT);
+            client.send(message);
+            assertThat(client.next().get("code").intValue()).isEqualTo(10001);
+        }
+    }
+
+    @Test
+    void messageOverTheLimitClosesWith1009() {
+        try (WsTestClient client = gw.connect()) {
+            client.send("{\"code\":20001,\"pad\":\"" + "x".repeat(LIMIT) + "\"}");
+            assertThat(client.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void fragmentedMessageOverTheLimitClosesWith1009() {
+        try (WsTestClient client = gw.connect()) {
+            // Each fragment is under the limit; together they are over it.
+            client.socket().sendText("{\"code\":20001,\"pad\":\"" + "x".repeat(LIMIT / 3), false).join();
+            client.socket().sendText("x".repeat(LIMIT / 3), false).join();
+            client.socket().sendText("x".repeat(LIMIT / 3) + "\"}", true).join();
+            assertThat(client.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void fragmentedMessageUnderTheLimitIsRead() throws Exception {
+        try (RawWsClient raw = RawWsClient.connect(gw.gateway.wsPort(), "/", gw.privateToken, "fragments")) {
+            raw.sendFrame(RawWsClient.TEXT, false, "{\"code\":".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(0x0, false, "200".getBytes(StandardCharsets.UTF_8));
+            raw.sendFrame(0x0, true, "01}".getBytes(StandardCharsets.UTF_8));
+            RawWsClient.Frame frame = raw.readFrame();
+            assertThat(frame.opcode()).isEqualTo(RawWsClient.TEXT);
+            assertThat(new String(frame.payload(), StandardCharsets.UTF_8)).contains("\"code\":10001");
+        }
+    }
+}
