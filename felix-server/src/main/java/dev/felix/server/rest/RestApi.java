@@ -3,6 +3,7 @@ package dev.felix.server.rest;
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.EntryJson;
 import dev.felix.server.store.Scope;
@@ -37,12 +38,14 @@ public final class RestApi {
     private final GatewayConfig config;
     private final Store store;
     private final TokenRegistry tokens;
+    private final GatewayMetrics metrics;
 
-    public RestApi(Vertx vertx, GatewayConfig config, Store store, TokenRegistry tokens) {
+    public RestApi(Vertx vertx, GatewayConfig config, Store store, TokenRegistry tokens, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.store = store;
         this.tokens = tokens;
+        this.metrics = metrics;
     }
 
     /** Mounts the API on a router. */
@@ -78,7 +81,7 @@ public final class RestApi {
         authenticate(ctx, true);
         String id = snowflake(ctx);
         String json = normalizedBody(ctx, id);
-        await(store.put(kind, id, json)).onSuccess(entry -> sendEntry(ctx, 200, entry)).onFailure(ctx::fail);
+        await(metrics.timeWrite(kind, store.put(kind, id, json))).onSuccess(entry -> sendEntry(ctx, 200, entry)).onFailure(ctx::fail);
     }
 
     // ---- helpers -----------------------------------------------------------------------

@@ -2,9 +2,11 @@ package dev.felix.server.ws;
 
 import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.EntryKind;
+import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.TokenRecord;
@@ -38,6 +40,7 @@ final class Session implements Listener {
     private final TokenRecord token;
     private final String remote;
     private final String userAgent;
+    private final GatewayMetrics metrics;
 
     private List<String> guilds = List.of();
     private List<String> users = List.of();
@@ -50,7 +53,7 @@ final class Session implements Listener {
     private long partialSize;
 
     Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, StatusService status,
-            TokenRecord token, String remote, String userAgent) {
+            TokenRecord token, String remote, String userAgent, GatewayMetrics metrics) {
         this.ws = ws;
         this.context = context;
         this.settings = settings;
@@ -59,6 +62,7 @@ final class Session implements Listener {
         this.token = token;
         this.remote = remote;
         this.userAgent = userAgent;
+        this.metrics = metrics;
     }
 
     void start(Runnable onClosed) {
@@ -88,7 +92,7 @@ final class Session implements Listener {
 
     @Override
     public void deliver(Entry change, byte[] message) {
-        send(message);
+        send(change.kind().updateCode(), message);
     }
 
     /** Closes with a code and reason; safe from any thread. */
@@ -97,9 +101,10 @@ final class Session implements Listener {
         return Future.<Void>future(p -> context.runOnContext(v -> ws.close(code, reason).onComplete(p)));
     }
 
-    private void send(byte[] message) {
+    private void send(OpCode op, byte[] message) {
         if (!ws.isClosed()) {
             ws.writeFrame(Frames.text(message));
+            metrics.messageOut(op);
         }
     }
 
@@ -157,9 +162,13 @@ final class Session implements Listener {
     private void onText(String text) {
         ClientMessage message = Wire.decodeClient(text);
         if (message instanceof ClientMessage.Heartbeat) {
-            send(status.ack(System.currentTimeMillis()));
+            metrics.messageIn(OpCode.HEARTBEAT);
+            send(OpCode.HEARTBEAT_ACK, status.ack(System.currentTimeMillis()));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
+            metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);
+        } else {
+            metrics.messageIn(null);
         }
     }
 
