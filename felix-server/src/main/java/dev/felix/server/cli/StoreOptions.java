@@ -1,12 +1,16 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.config.GatewayConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 
 /** Where the store is: shared by every command that opens it. */
 final class StoreOptions {
+    @Mixin
+    ConfigFileOption configFile;
+
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:FELIX_DATA:-data}",
             description = "Data directory of the embedded SQLite store (env FELIX_DATA, default: ${DEFAULT-VALUE}).")
     Path data;
