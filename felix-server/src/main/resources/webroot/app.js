@@ -257,6 +257,7 @@
     g.textBaseline = 'top';
     for (let minute = 0; minute <= 5; minute++) {
       const t = now - minute * 60000;
+      g.textAlign = minute === 0 ? 'right' : 'center';
       g.fillText(minute === 0 ? 'now' : '-' + minute + ' min', x(t), top + plotH + 6);
     }
 
