@@ -38,6 +38,14 @@ public final class GatewayMetrics implements AutoCloseable {
         }
     }
 
+    /** Histogram buckets of the latency timers: few and fixed, so a scrape stays small. */
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+            Duration.ofSeconds(10)};
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter handshakesAccepted;
@@ -70,13 +78,14 @@ public final class GatewayMetrics implements AutoCloseable {
                 .tags("code", "none", "name", "IGNORED").register(registry);
         fanoutDeliveries = Counter.builder("felix.fanout.deliveries")
                 .description("Entry updates handed to listening sessions").register(registry);
-        fanoutLatency = latency("felix.fanout.latency", "From commit to the hand-off of an update to the sessions of one event loop");
+        fanoutLatency = Timer.builder("felix.fanout.latency")
+                .description("From commit to the hand-off of an update to the sessions of one event loop")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
         for (EntryKind kind : EntryKind.values()) {
             String tag = kind.name().toLowerCase();
-            writes.put(kind, Timer.builder("felix.store.writes").description("Committed entry writes, from the write call to the commit")
-                    .tags("kind", tag).publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofNanos(100_000)).maximumExpectedValue(Duration.ofSeconds(10))
-                    .register(registry));
+            writes.put(kind, Timer.builder("felix.store.writes")
+                    .description("Committed entry writes, from the write call to the commit")
+                    .tags("kind", tag).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
             writesFailed.put(kind, Counter.builder("felix.store.writes.failed").description("Entry writes that failed")
                     .tags("kind", tag).register(registry));
         }
@@ -94,12 +103,6 @@ public final class GatewayMetrics implements AutoCloseable {
     /** The protocol numbers client messages 2xxxx and server messages 1xxxx. */
     private static boolean fromClient(OpCode op) {
         return op.code() / 10_000 == 2;
-    }
-
-    private Timer latency(String name, String description) {
-        return Timer.builder(name).description(description).publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
     }
 
     /** Exports the number of open WebSocket sessions, read at each scrape. */

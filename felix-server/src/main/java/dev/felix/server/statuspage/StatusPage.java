@@ -1,5 +1,6 @@
 package dev.felix.server.statuspage;
 
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -28,7 +29,7 @@ public final class StatusPage {
                 .putHeader("Cache-Control", "no-store")
                 .end(new JsonObject().put("wsPort", wsPort.getAsInt()).encode()));
         StaticHandler files = StaticHandler.create("webroot").setCachingEnabled(false);
-        router.get("/*").handler(ctx -> {
+        router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
             ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
                     .putHeader("X-Content-Type-Options", "nosniff");
             ctx.next();
