@@ -60,7 +60,24 @@ function step(name) {
     }
     await page.waitForFunction(() => document.getElementById('guilds').textContent === '1,234',
       null, { timeout: STEP_TIMEOUT_MS });
-    // A few heartbeats, so that the charts have lines in the screenshot.
+    // A few heartbeats, so that the charts have lines: look for the memory line's green near "now".
+    await page.waitForFunction(() => {
+      const canvas = document.getElementById('memory-chart');
+      const x0 = Math.floor(canvas.width * 0.8);
+      const d = canvas.getContext('2d').getImageData(x0, 0, canvas.width - x0, canvas.height).data;
+      let green = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i + 3] > 0 && d[i + 1] > 100 && d[i] < 80 && d[i + 2] < 110) {
+          green++;
+        }
+      }
+      return green >= 6;
+    }, null, { timeout: STEP_TIMEOUT_MS, polling: 500 });
+    const uptime = await page.textContent('#uptime');
+    if (!/\d+s$/.test(uptime)) {
+      throw new Error('unexpected uptime: ' + uptime);
+    }
+    // A few more heartbeats, so that the screenshot shows lines rather than dots.
     await page.waitForTimeout(3000);
     await page.screenshot({ path: screenshot, fullPage: true });
     step('SHARD_SEEN');

@@ -280,6 +280,14 @@
         }
       }
       g.stroke();
+      const last = history.length ? history[history.length - 1] : null;
+      if (last && last[s.key] != null) {
+        // The latest value as a dot, so that a series shows from its first sample.
+        g.fillStyle = s.color;
+        g.beginPath();
+        g.arc(x(last.t), y(last[s.key]), 3, 0, 2 * Math.PI);
+        g.fill();
+      }
     }
     g.textAlign = 'left';
     let legendX = left + 6;
@@ -317,6 +325,7 @@
       return;
     }
     sessionStorage.setItem(TOKEN_KEY, token);
+    ui.token.value = '';
     reconnectDelay = RECONNECT_MIN_MS;
     connect();
   });
