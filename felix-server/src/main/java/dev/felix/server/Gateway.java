@@ -4,8 +4,11 @@ import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
+import dev.felix.server.metrics.GatewayMetrics;
+import dev.felix.server.metrics.OpsRoutes;
 import dev.felix.server.rest.RestApi;
 import dev.felix.server.status.StatusService;
+import dev.felix.server.statuspage.StatusPage;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.postgres.PostgresSettings;
 import dev.felix.server.store.postgres.PostgresStore;
@@ -41,10 +44,12 @@ public final class Gateway implements AutoCloseable {
     private final StatusService status;
     private final Hub hub;
     private final WsServer ws;
+    private final GatewayMetrics metrics;
     private HttpServer http;
     private int wsPort;
     private int httpPort;
     private volatile boolean closed;
+    private volatile boolean bound;
 
     private Gateway(GatewayConfig config, Store store) {
         this.config = config;
@@ -52,10 +57,13 @@ public final class Gateway implements AutoCloseable {
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         this.tokens = new TokenRegistry(store, config.tokenPollInterval());
         this.status = new StatusService(config.statusTtl());
-        this.hub = new Hub();
+        this.metrics = new GatewayMetrics();
+        metrics.gaugeStatusReporters(() -> status.reports().size());
+        this.hub = new Hub(metrics);
         store.onChange(hub::publish);
         store.onStatus(status::onPublished);
-        this.ws = new WsServer(vertx, config, tokens, hub, store, status);
+        this.ws = new WsServer(vertx, config, tokens, hub, store, status, metrics);
+        metrics.bindWebSocketStats(ws.stats());
     }
 
     /** Opens the store the configuration names and starts serving. */
@@ -89,12 +97,15 @@ public final class Gateway implements AutoCloseable {
 
     private void bind() {
         Router router = Router.router(vertx);
-        new RestApi(config, store, tokens, status).mount(router);
+        new OpsRoutes(vertx, store, metrics, () -> bound && !closed).mount(router);
+        new RestApi(config, store, tokens, status, metrics).mount(router);
+        new StatusPage(() -> wsPort).mount(router);
         HttpServerOptions options = ServerOptions.forPort(config, config.httpPort());
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);
             httpPort = http.listen().await(30, TimeUnit.SECONDS).actualPort();
+            bound = true;
         } catch (Exception e) {
             throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
         }
@@ -140,6 +151,10 @@ public final class Gateway implements AutoCloseable {
         return vertx;
     }
 
+    public GatewayMetrics metrics() {
+        return metrics;
+    }
+
     /**
      * Graceful stop: closes every socket with 1001, lets in-flight REST requests finish, commits
      * queued writes, then releases the store and the event loops.
@@ -167,6 +182,7 @@ public final class Gateway implements AutoCloseable {
         } catch (Exception e) {
             log.warn("stopping event loops did not finish: {}", e.toString());
         }
+        metrics.close();
         log.info("gateway stopped");
     }
 }

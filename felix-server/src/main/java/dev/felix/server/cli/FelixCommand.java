@@ -4,22 +4,43 @@ import dev.felix.server.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.function.Function;
+
 /** {@code felix}: the gateway's command line. */
 @Command(name = "felix", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Felix Gateway: Felix's WebSocket and REST API.",
         footer = "%nWatch a gateway live: ./felix tail --help",
-        subcommands = {ServeCommand.class, TokenCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, TokenCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class FelixCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args, System::getenv));
     }
 
-    /** The command tree, for the launcher and for tests that run commands in-process. */
+    /** Runs a command line with this environment, reading the configuration file it names. */
+    static int run(String[] args, Function<String, String> env) {
+        return run(commandLine(), args, env);
+    }
+
+    static int run(CommandLine commandLine, String[] args, Function<String, String> env) {
+        try {
+            ConfigDefaults.install(commandLine, args, env);
+        } catch (IllegalArgumentException e) {
+            commandLine.getErr().println("felix: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        return commandLine.execute(args);
+    }
+
+    /**
+     * The command tree, for the launcher and for tests that run commands in-process: options default
+     * to their environment variables, without a configuration file.
+     */
     public static CommandLine commandLine() {
         return new CommandLine(new FelixCommand()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setDefaultValueProvider(ConfigDefaults.environmentOnly())
                 // A store that cannot be opened (database down, wrong password) is an operator error: one line, no trace.
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof StoreException) {

@@ -26,6 +26,9 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     StoreOptions store;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--host", paramLabel = "ADDR", defaultValue = "${env:FELIX_HOST:-0.0.0.0}",
             description = "Address to bind (env FELIX_HOST, default: ${DEFAULT-VALUE}).")
     String host;
@@ -124,6 +127,7 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        logs.apply();
         CountDownLatch stop = new CountDownLatch(1);
         // A handled signal, rather than a shutdown hook, lets a SIGTERM end in exit code 0.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -1,6 +1,7 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.config.GatewayConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -8,6 +9,9 @@ import java.time.Duration;
 
 /** Where the store is: shared by every command that opens it. */
 final class StoreOptions {
+    @Mixin
+    ConfigFileOption configFile;
+
     @Option(names = "--data", paramLabel = "DIR", defaultValue = "${env:FELIX_DATA:-data}",
             description = "Data directory of the embedded SQLite store (env FELIX_DATA, default: ${DEFAULT-VALUE}).")
     Path data;

@@ -2,6 +2,7 @@ package dev.felix.server.hub;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.vertx.core.Context;
 
@@ -9,7 +10,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The listener index and fan-out: which sessions listen to which guild and user IDs, and the
@@ -22,7 +22,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Hub {
     private final Map<Context, HubShard> shards = new ConcurrentHashMap<>();
-    private final LongAdder deliveries = new LongAdder();
+    private final GatewayMetrics metrics;
+
+    public Hub(GatewayMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     /**
      * Replaces what a listener listens to. Must be called on the listener's context.
@@ -41,16 +45,22 @@ public final class Hub {
 
     /** Sends a committed change to every session that listens to its ID. Thread-safe. */
     public void publish(Entry change) {
+        long committedAt = System.nanoTime();
         byte[] message = Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq());
         for (HubShard shard : shards.values()) {
             // Hop: from the publishing thread to the shard's event loop, once per loop per change.
-            shard.context().runOnContext(v -> deliveries.add(shard.deliver(change, message)));
+            shard.context().runOnContext(v -> {
+                int delivered = shard.deliver(change, message);
+                if (delivered > 0) {
+                    metrics.fanout(delivered, System.nanoTime() - committedAt);
+                }
+            });
         }
     }
 
     /** Messages handed to sessions since start. */
     public long deliveries() {
-        return deliveries.sum();
+        return metrics.fanoutDeliveries();
     }
 
     private HubShard shardOf(Context context) {

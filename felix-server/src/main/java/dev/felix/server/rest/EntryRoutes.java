@@ -2,6 +2,7 @@ package dev.felix.server.rest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.EntryJson;
 import dev.felix.server.store.Mutation;
 import dev.felix.server.store.Store;
@@ -25,10 +26,12 @@ final class EntryRoutes {
 
     private final Store store;
     private final Auth auth;
+    private final GatewayMetrics metrics;
 
-    EntryRoutes(Store store, Auth auth) {
+    EntryRoutes(Store store, Auth auth, GatewayMetrics metrics) {
         this.store = store;
         this.auth = auth;
+        this.metrics = metrics;
     }
 
     static String plural(EntryKind kind) {
@@ -185,7 +188,7 @@ final class EntryRoutes {
                 expectedSeq = seq(tag);
             }
         }
-        Replies.await(ctx, store.write(kind, id, expectedSeq, checked)).onSuccess(entry -> {
+        Replies.await(ctx, metrics.timeWrite(kind, store.write(kind, id, expectedSeq, checked))).onSuccess(entry -> {
             if (deletes) {
                 Replies.noContent(ctx);
             } else {

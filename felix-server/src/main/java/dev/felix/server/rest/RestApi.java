@@ -2,6 +2,7 @@ package dev.felix.server.rest;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
@@ -40,13 +41,16 @@ public final class RestApi {
     private final GatewayConfig config;
     private final Store store;
     private final StatusService status;
+    private final GatewayMetrics metrics;
     private final Auth auth;
     private final String openApi;
 
-    public RestApi(GatewayConfig config, Store store, TokenRegistry tokens, StatusService status) {
+    public RestApi(GatewayConfig config, Store store, TokenRegistry tokens, StatusService status,
+                   GatewayMetrics metrics) {
         this.config = config;
         this.store = store;
         this.status = status;
+        this.metrics = metrics;
         this.auth = new Auth(tokens, new DailyLimit(config.publicDailyLimit(), System::currentTimeMillis));
         this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
     }
@@ -68,7 +72,7 @@ public final class RestApi {
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
-        EntryRoutes entries = new EntryRoutes(store, auth);
+        EntryRoutes entries = new EntryRoutes(store, auth, metrics);
         entries.mount(router);
         new LegacyRoutes(entries, auth).mount(router);
         new StatusRoutes(store, status, auth).mount(router);

@@ -2,9 +2,11 @@ package dev.felix.server.ws;
 
 import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.EntryKind;
+import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.Store;
@@ -66,6 +68,7 @@ final class Session implements Listener {
     private final String remote;
     private final String userAgent;
     private final WsStats stats;
+    private final GatewayMetrics metrics;
 
     private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
     /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
@@ -98,7 +101,8 @@ final class Session implements Listener {
     }
 
     Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, Store store,
-            StatusService status, TokenRecord token, String remote, String userAgent, WsStats stats) {
+            StatusService status, TokenRecord token, String remote, String userAgent, WsStats stats,
+            GatewayMetrics metrics) {
         this.ws = ws;
         this.context = context;
         this.settings = settings;
@@ -109,6 +113,7 @@ final class Session implements Listener {
         this.remote = remote;
         this.userAgent = userAgent;
         this.stats = stats;
+        this.metrics = metrics;
         this.inboundTokens = settings.inboundBurst();
         for (EntryKind kind : EntryKind.values()) {
             listened.put(kind, Set.of());
@@ -146,7 +151,7 @@ final class Session implements Listener {
         if (snapshotsPending > 0) {
             hold(change, message);
         } else if (isNewer(change)) {
-            send(message);
+            send(change.kind().updateCode(), message);
         }
     }
 
@@ -175,8 +180,9 @@ final class Session implements Listener {
         return Future.<Void>future(p -> context.runOnContext(v -> ws.close(code, reason).onComplete(p)));
     }
 
-    private void send(byte[] message) {
+    private void send(OpCode op, byte[] message) {
         if (!ws.isClosed() && reserveOutbound(message.length)) {
+            metrics.messageOut(op);
             ws.writeFrame(Frames.text(message)).onComplete(ar -> releaseOutbound(message.length));
         }
     }
@@ -350,9 +356,13 @@ final class Session implements Listener {
     private void onText(String text) {
         ClientMessage message = Wire.decodeClient(text);
         if (message instanceof ClientMessage.Heartbeat) {
-            send(status.ack(System.currentTimeMillis()));
+            metrics.messageIn(OpCode.HEARTBEAT);
+            send(OpCode.HEARTBEAT_ACK, status.ack(System.currentTimeMillis()));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
+            metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);
+        } else {
+            metrics.messageIn(null);
         }
     }
 
@@ -411,7 +421,7 @@ final class Session implements Listener {
         for (Held h : ready) {
             Entry entry = h.entry();
             if (listened.get(entry.kind()).contains(entry.id()) && isNewer(entry)) {
-                send(h.message() != null ? h.message()
+                send(entry.kind().updateCode(), h.message() != null ? h.message()
                         : Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq()));
             }
         }

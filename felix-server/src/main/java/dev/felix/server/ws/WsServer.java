@@ -4,10 +4,12 @@ import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -31,12 +33,17 @@ public final class WsServer {
     private static final Logger log = LoggerFactory.getLogger(WsServer.class);
     static final String AUTHORIZATION = "Authorization";
     private static final int CLOSING_TIMEOUT_SECONDS = 5;
+    /** The subprotocol a browser offers, beside its token, and that the server then answers with. */
+    public static final String SUBPROTOCOL = "felix.v1";
+    /** Prefix of the subprotocol that carries the token for clients that cannot set headers. */
+    public static final String TOKEN_SUBPROTOCOL_PREFIX = "felix.token.";
 
     private final Vertx vertx;
     private final GatewayConfig config;
     private final TokenRegistry tokens;
     private final Hub hub;
     private final Store store;
+    private final GatewayMetrics metrics;
     private final StatusService status;
     private final SessionSettings settings;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
@@ -48,7 +55,7 @@ public final class WsServer {
     private HttpServer server;
 
     public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, Store store,
-                    StatusService status) {
+                    StatusService status, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.tokens = tokens;
@@ -57,6 +64,8 @@ public final class WsServer {
         this.status = status;
         this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds(),
                 config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
+        this.metrics = metrics;
+        metrics.gaugeOpenConnections(sessions::size);
         tokens.onRevoked(this::closeSessionsOf);
     }
 
@@ -70,7 +79,9 @@ public final class WsServer {
                 .setMaxWebSocketFrameSize(config.maxMessageBytes())
                 .setMaxWebSocketMessageSize(config.maxMessageBytes())
                 .setPerMessageWebSocketCompressionSupported(false)
-                .setPerFrameWebSocketCompressionSupported(false);
+                .setPerFrameWebSocketCompressionSupported(false)
+                // Netty answers with this when the client offers it (browsers passing their token).
+                .addWebSocketSubProtocol(SUBPROTOCOL);
         server = vertx.createHttpServer(options)
                 .connectionHandler(this::startHandshakeDeadline)
                 .webSocketHandshakeHandler(this::handshake)
@@ -83,10 +94,13 @@ public final class WsServer {
     private void handshake(ServerWebSocketHandshake hs) {
         String remote = String.valueOf(hs.remoteAddress());
         String userAgent = hs.headers().get("User-Agent");
-        TokenRecord token = tokens.find(hs.headers().get(AUTHORIZATION));
+        String offered = offeredToken(hs.headers());
+        TokenRecord token = tokens.find(offered);
         if (!tokens.isPrivate(token)) {
-            log.info("refused {} (User-Agent: {}): {}", remote, userAgent,
-                    token == null ? "missing or unknown token" : "public token");
+            GatewayMetrics.Refusal reason = offered == null || offered.isBlank() ? GatewayMetrics.Refusal.MISSING_TOKEN
+                    : token == null ? GatewayMetrics.Refusal.UNKNOWN_TOKEN : GatewayMetrics.Refusal.PUBLIC_TOKEN;
+            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, reason.name().toLowerCase().replace('_', ' '));
+            metrics.handshakeRefused(reason);
             hs.reject(403);
             return;
         }
@@ -98,19 +112,46 @@ public final class WsServer {
             return;
         }
         cancelHandshakeDeadline(remote);
+        metrics.handshakeAccepted();
         hs.accept().onComplete(ar -> {
             if (ar.failed()) {
                 releaseConnection(token);
                 return;
             }
             Session session = new Session(ar.result(), ContextInternal.current(), settings, hub, store, status, token, remote,
-                    userAgent, stats);
+                    userAgent, stats, metrics);
             sessions.add(session);
             session.start(() -> {
                 sessions.remove(session);
                 releaseConnection(token);
             });
         });
+    }
+
+    /**
+     * The token a client offers: the {@code Authorization} header as is, else, for browsers, the
+     * {@code felix.token.<token>} subprotocol offered together with {@code felix.v1}.
+     */
+    static String offeredToken(MultiMap headers) {
+        String authorization = headers.get(AUTHORIZATION);
+        if (authorization != null) {
+            return authorization;
+        }
+        List<String> offered = new ArrayList<>();
+        for (String header : headers.getAll("Sec-WebSocket-Protocol")) {
+            for (String protocol : header.split(",")) {
+                offered.add(protocol.trim());
+            }
+        }
+        if (!offered.contains(SUBPROTOCOL)) {
+            return null;
+        }
+        for (String protocol : offered) {
+            if (protocol.startsWith(TOKEN_SUBPROTOCOL_PREFIX)) {
+                return protocol.substring(TOKEN_SUBPROTOCOL_PREFIX.length());
+            }
+        }
+        return null;
     }
 
     // ---- connection limits ------------------------------------------------------------------

@@ -12,7 +12,7 @@ class ServeOptionsTest {
 
     private static GatewayConfig parse(String... args) {
         ServeCommand command = new ServeCommand();
-        new CommandLine(command).parseArgs(args);
+        new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
         return command.config();
     }
 

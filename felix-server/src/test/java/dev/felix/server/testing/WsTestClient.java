@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -67,12 +68,18 @@ public final class WsTestClient implements AutoCloseable, WebSocket.Listener {
         }
     }
 
-    /** Connects; the future fails with a {@link WebSocketHandshakeException} when the server refuses. */
-    public static CompletableFuture<WsTestClient> tryConnect(URI uri, String authorization) {
+    /**
+     * Connects, offering these subprotocols (most preferred first); the future fails with a
+     * {@link WebSocketHandshakeException} when the server refuses.
+     */
+    public static CompletableFuture<WsTestClient> tryConnect(URI uri, String authorization, String... subprotocols) {
         WsTestClient client = new WsTestClient();
         WebSocket.Builder b = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
         if (authorization != null) {
             b.header("Authorization", authorization);
+        }
+        if (subprotocols.length > 0) {
+            b.subprotocols(subprotocols[0], Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         return b.buildAsync(uri, client).thenApply(ws -> {
             client.ws = ws;
@@ -81,9 +88,9 @@ public final class WsTestClient implements AutoCloseable, WebSocket.Listener {
     }
 
     /** The HTTP status of a refused handshake. */
-    public static int refusedStatus(URI uri, String authorization) {
+    public static int refusedStatus(URI uri, String authorization, String... subprotocols) {
         try {
-            tryConnect(uri, authorization).get(10, TimeUnit.SECONDS).close();
+            tryConnect(uri, authorization, subprotocols).get(10, TimeUnit.SECONDS).close();
             return 101;
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException h) {

@@ -1,0 +1,89 @@
+package dev.felix.server.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+
+/** {@code felix config}: the configuration {@code felix serve} would run with, secrets masked. */
+@Command(name = "config", mixinStandardHelpOptions = true,
+        description = {"Print the effective configuration of 'felix serve' as felix.yml lines, each with where "
+                + "its value came from (flag > FELIX_* environment > config file > default). Secrets are masked.",
+                "Takes the same options as 'felix serve', e.g. felix config --config felix.yml --ws-port 9000."})
+final class ConfigCommand implements Callable<Integer> {
+    private static final String MASK = "****";
+    private static final Pattern SECRET_KEY = Pattern.compile("password|token|secret|credential", Pattern.CASE_INSENSITIVE);
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^@/]*@");
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._/-]+");
+
+    @Spec
+    CommandSpec spec;
+
+    @Unmatched
+    List<String> serveArgs = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        CommandLine root = spec.root().commandLine();
+        ConfigDefaults defaults = root.getDefaultValueProvider() instanceof ConfigDefaults d ? d
+                : ConfigDefaults.environmentOnly();
+        ServeCommand serve = new ServeCommand();
+        CommandLine serveLine = new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true)
+                .setDefaultValueProvider(defaults);
+        ParseResult parsed = serveLine.parseArgs(serveArgs.toArray(String[]::new));
+        // Checks the values as serve would, so a bad file or variable shows here rather than at start.
+        serve.config();
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("# Effective configuration of 'felix serve'"
+                + (defaults.file() == null ? " (no config file)" : " (config file " + defaults.file() + ")"));
+        for (OptionSpec option : serveLine.getCommandSpec().options()) {
+            String key = ConfigDefaults.key(option);
+            if (!ConfigDefaults.configurable(option) || option.longestName().equals(ConfigDefaults.CONFIG_OPTION)) {
+                continue;
+            }
+            ConfigDefaults.Source source = parsed.hasMatchedOption(option) ? ConfigDefaults.Source.FLAG
+                    : defaults.sourceOf(option);
+            String from = "# " + source.name().toLowerCase(Locale.ROOT);
+            Object value = option.getValue();
+            if (value == null) {
+                out.println("# " + key + ": (not set)");
+            } else {
+                String text = value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(value);
+                out.printf("%-40s %s%n", key + ": " + yaml(masked(key, text)), from);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The value with passwords and tokens replaced by a mask; database URLs keep all but their password. */
+    static String masked(String key, String value) {
+        if (SECRET_KEY.matcher(key).find()) {
+            return MASK;
+        }
+        if (key.endsWith("url")) {
+            return URL_USER_INFO.matcher(URL_PASSWORD.matcher(value).replaceAll("$1" + MASK)).replaceAll("$1" + MASK + "@");
+        }
+        return value;
+    }
+
+    /** A YAML scalar: plain when it can be, else double-quoted. */
+    private static String yaml(String value) {
+        if (PLAIN.matcher(value).matches()) {
+            return value;
+        }
+        return '"' + value.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+}

@@ -1,0 +1,126 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.config.ConfigFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * Option defaults from the environment and the configuration file, so that a value comes from,
+ * in this order: the command line, a {@code FELIX_*} environment variable, {@code felix.yml},
+ * the built-in default (picocli applies the first and the last).
+ *
+ * <p>An option {@code --ws-port} has the file key {@code ws-port} and the environment variable
+ * {@code FELIX_WS_PORT}.
+ */
+final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
+    static final String CONFIG_OPTION = "--config";
+    static final String CONFIG_ENV = "FELIX_CONFIG";
+
+    /** Where a value came from, as {@code felix config} shows it. */
+    enum Source { FLAG, ENV, FILE, DEFAULT }
+
+    private final Path file;
+    private final Map<String, String> fileValues;
+    private final Function<String, String> env;
+
+    private ConfigDefaults(Path file, Map<String, String> fileValues, Function<String, String> env) {
+        this.file = file;
+        this.fileValues = Map.copyOf(fileValues);
+        this.env = env;
+    }
+
+    /**
+     * Reads the configuration file named by {@code --config} in {@code args} (or {@code FELIX_CONFIG})
+     * and makes it, and {@code env}, the defaults of every command.
+     *
+     * @throws IllegalArgumentException when the file cannot be read or has an unknown key
+     */
+    static void install(CommandLine commandLine, String[] args, Function<String, String> env) {
+        Path file = configFile(args, env);
+        Map<String, String> values = file == null ? Map.of() : ConfigFile.load(file, keys(commandLine));
+        commandLine.setDefaultValueProvider(new ConfigDefaults(file, values, env));
+    }
+
+    /** Defaults from the process environment only, for command lines built without {@link #install}. */
+    static ConfigDefaults environmentOnly() {
+        return new ConfigDefaults(null, Map.of(), System::getenv);
+    }
+
+    /**
+     * The file named on the command line or in the environment. Read before parsing, because picocli
+     * asks for defaults before it reads the arguments.
+     */
+    private static Path configFile(String[] args, Function<String, String> env) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals(CONFIG_OPTION) && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith(CONFIG_OPTION + "=")) {
+                return Path.of(args[i].substring(CONFIG_OPTION.length() + 1));
+            }
+        }
+        String fromEnv = env.apply(CONFIG_ENV);
+        return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
+    }
+
+    /** Every key a file may use: the options of every command. */
+    private static Set<String> keys(CommandLine commandLine) {
+        Set<String> keys = new TreeSet<>();
+        for (OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (configurable(option)) {
+                keys.add(key(option));
+            }
+        }
+        for (CommandLine sub : commandLine.getSubcommands().values()) {
+            keys.addAll(keys(sub));
+        }
+        keys.remove(key(CONFIG_OPTION));
+        return keys;
+    }
+
+    static boolean configurable(OptionSpec option) {
+        return !option.usageHelp() && !option.versionHelp();
+    }
+
+    static String key(OptionSpec option) {
+        return key(option.longestName());
+    }
+
+    private static String key(String optionName) {
+        return optionName.replaceFirst("^-+", "");
+    }
+
+    static String envName(String key) {
+        return "FELIX_" + key.toUpperCase().replace('-', '_');
+    }
+
+    Path file() {
+        return file;
+    }
+
+    @Override
+    public String defaultValue(ArgSpec arg) {
+        if (!(arg instanceof OptionSpec option) || !configurable(option)) {
+            return null;
+        }
+        String key = key(option);
+        String fromEnv = env.apply(envName(key));
+        return fromEnv != null ? fromEnv : fileValues.get(key);
+    }
+
+    /** Where the value of an option not given on the command line comes from. */
+    Source sourceOf(OptionSpec option) {
+        String key = key(option);
+        if (env.apply(envName(key)) != null) {
+            return Source.ENV;
+        }
+        return fileValues.containsKey(key) ? Source.FILE : Source.DEFAULT;
+    }
+}

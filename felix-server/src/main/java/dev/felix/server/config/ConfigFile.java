@@ -1,0 +1,66 @@
+package dev.felix.server.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A {@code felix.yml} configuration file: a flat YAML mapping whose keys are the long option names
+ * without their dashes ({@code ws-port: 8090}), each with one scalar value.
+ */
+public final class ConfigFile {
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private ConfigFile() {
+    }
+
+    /**
+     * Reads a file into option values by key.
+     *
+     * @param known the keys that exist; any other key is an error, so that a typo does not go unnoticed
+     * @throws IllegalArgumentException with a message fit for the user when the file is missing or wrong
+     */
+    public static Map<String, String> load(Path file, Collection<String> known) {
+        JsonNode root;
+        try {
+            root = YAML.readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("configuration file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage());
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            return values;
+        }
+        if (!root.isObject()) {
+            throw new IllegalArgumentException("configuration file " + file + " must be a mapping of keys to values");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            String key = field.getKey();
+            JsonNode value = field.getValue();
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown key '" + key + "' in " + file + "; known keys: "
+                        + String.join(", ", new TreeSet<>(known)));
+            }
+            if (value.isNull()) {
+                continue;
+            }
+            if (!value.isValueNode()) {
+                throw new IllegalArgumentException("key '" + key + "' in " + file + " must have a single value");
+            }
+            values.put(key, value.asText());
+        }
+        return values;
+    }
+}

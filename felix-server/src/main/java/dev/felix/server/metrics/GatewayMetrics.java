@@ -1,0 +1,190 @@
+package dev.felix.server.metrics;
+
+import dev.felix.protocol.EntryKind;
+import dev.felix.protocol.OpCode;
+import dev.felix.server.ws.WsStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Every meter of one gateway, exported in the Prometheus text format by {@link #scrape()}.
+ *
+ * <p>Hot paths (frames in and out, fan-out, writes) only increment counters and timers that were
+ * registered up front, so no tag lookup happens per message. Thread-safe.
+ */
+public final class GatewayMetrics implements AutoCloseable {
+    /** Why a handshake was refused; the {@code reason} tag of {@code felix_ws_handshakes_total}. */
+    public enum Refusal {
+        MISSING_TOKEN, UNKNOWN_TOKEN, PUBLIC_TOKEN;
+
+        String tag() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** Histogram buckets of the latency timers: few and fixed, so a scrape stays small. */
+    private static final Duration[] LATENCY_BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
+            Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
+            Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final Counter handshakesAccepted;
+    private final Map<Refusal, Counter> handshakesRefused = new EnumMap<>(Refusal.class);
+    private final Counter[] messagesIn = new Counter[OpCode.values().length];
+    private final Counter messagesIgnored;
+    private final Counter[] messagesOut = new Counter[OpCode.values().length];
+    private final Counter fanoutDeliveries;
+    private final Timer fanoutLatency;
+    private final Map<EntryKind, Timer> writes = new EnumMap<>(EntryKind.class);
+    private final Map<EntryKind, Counter> writesFailed = new EnumMap<>(EntryKind.class);
+
+    public GatewayMetrics() {
+        handshakesAccepted = Counter.builder("felix.ws.handshakes").description("WebSocket handshakes")
+                .tags("result", "accepted", "reason", "none").register(registry);
+        for (Refusal r : Refusal.values()) {
+            handshakesRefused.put(r, Counter.builder("felix.ws.handshakes").description("WebSocket handshakes")
+                    .tags("result", "refused", "reason", r.tag()).register(registry));
+        }
+        for (OpCode op : OpCode.values()) {
+            boolean in = fromClient(op);
+            Counter counter = Counter.builder(in ? "felix.ws.messages.in" : "felix.ws.messages.out")
+                    .description("WebSocket messages by protocol code")
+                    .tags("code", String.valueOf(op.code()), "name", op.name())
+                    .register(registry);
+            (in ? messagesIn : messagesOut)[op.ordinal()] = counter;
+        }
+        messagesIgnored = Counter.builder("felix.ws.messages.in").description("WebSocket messages by protocol code")
+                .tags("code", "none", "name", "IGNORED").register(registry);
+        fanoutDeliveries = Counter.builder("felix.fanout.deliveries")
+                .description("Entry updates handed to listening sessions").register(registry);
+        fanoutLatency = Timer.builder("felix.fanout.latency")
+                .description("From commit to the hand-off of an update to the sessions of one event loop")
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        for (EntryKind kind : EntryKind.values()) {
+            String tag = kind.name().toLowerCase();
+            writes.put(kind, Timer.builder("felix.store.writes")
+                    .description("Committed entry writes, from the write call to the commit")
+                    .tags("kind", tag).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+            writesFailed.put(kind, Counter.builder("felix.store.writes.failed").description("Entry writes that failed")
+                    .tags("kind", tag).register(registry));
+        }
+        new JvmMemoryMetrics().bindTo(registry);
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** The protocol numbers client messages 2xxxx and server messages 1xxxx. */
+    private static boolean fromClient(OpCode op) {
+        return op.code() / 10_000 == 2;
+    }
+
+    /** Exports the number of open WebSocket sessions, read at each scrape. */
+    public void gaugeOpenConnections(Supplier<Number> count) {
+        Gauge.builder("felix.ws.connections", count).description("Open WebSocket sessions").register(registry);
+    }
+
+    /** Exports the number of bot status reporters, read at each scrape. */
+    public void gaugeStatusReporters(Supplier<Number> count) {
+        Gauge.builder("felix.status.reporters", count).description("Status sources the merged bot status is made of")
+                .register(registry);
+    }
+
+    public void handshakeAccepted() {
+        handshakesAccepted.increment();
+    }
+
+    public void handshakeRefused(Refusal reason) {
+        handshakesRefused.get(reason).increment();
+    }
+
+    /** A client message of this code was read; {@code null} for one the protocol says to ignore. */
+    public void messageIn(OpCode op) {
+        Counter counter = op == null ? null : messagesIn[op.ordinal()];
+        (counter == null ? messagesIgnored : counter).increment();
+    }
+
+    /** A server message of this code was written to a socket. */
+    public void messageOut(OpCode op) {
+        messagesOut[op.ordinal()].increment();
+    }
+
+    /** {@code sessions} sessions got an update, {@code nanos} after the commit was published. */
+    public void fanout(int sessions, long nanos) {
+        fanoutDeliveries.increment(sessions);
+        fanoutLatency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Updates handed to sessions since start. */
+    public long fanoutDeliveries() {
+        return (long) fanoutDeliveries.count();
+    }
+
+    /** Counts an entry write and times it from this call to its commit; returns the write itself. */
+    public <T> CompletableFuture<T> timeWrite(EntryKind kind, CompletableFuture<T> write) {
+        long start = System.nanoTime();
+        write.whenComplete((result, failure) -> {
+            if (failure == null) {
+                writes.get(kind).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            } else {
+                writesFailed.get(kind).increment();
+            }
+        });
+        return write;
+    }
+
+    /** Exports the WebSocket server's own counters (limits hit, bytes waiting for slow readers), read at each scrape. */
+    public void bindWebSocketStats(WsStats stats) {
+        FunctionCounter.builder("felix.ws.slow.consumer.closes", stats, WsStats::slowConsumers)
+                .description("Sessions closed because they did not read their messages fast enough").register(registry);
+        FunctionCounter.builder("felix.ws.rate.limit.closes", stats, WsStats::rateLimited)
+                .description("Sessions closed for sending frames faster than the inbound rate limit").register(registry);
+        FunctionCounter.builder("felix.ws.connection.limit.refusals", stats, WsStats::connectionLimitRefusals)
+                .description("Handshakes refused because the token held its maximum of connections").register(registry);
+        FunctionCounter.builder("felix.ws.handshake.timeouts", stats, WsStats::handshakeTimeouts)
+                .description("Connections closed for not completing the WebSocket upgrade in time").register(registry);
+        Gauge.builder("felix.ws.queued.bytes", stats, WsStats::queuedBytes)
+                .description("Bytes written to sessions and not yet taken by their clients").register(registry);
+    }
+
+    /** Every meter in the Prometheus text exposition format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** The content type of {@link #scrape()}. */
+    public static String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.felix.server.statuspage;
+
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.StaticHandler;
+
+import java.util.function.IntSupplier;
+
+/**
+ * The live status page at {@code GET /}: static files from the {@code webroot} resource folder,
+ * plus {@code GET /config.json}, which tells the page the port of Felix's WebSocket.
+ */
+public final class StatusPage {
+    /** Everything the page loads comes from this server; only its WebSocket goes elsewhere (another port). */
+    private static final String CONTENT_SECURITY_POLICY =
+            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'";
+
+    private final IntSupplier wsPort;
+
+    public StatusPage(IntSupplier wsPort) {
+        this.wsPort = wsPort;
+    }
+
+    /** Mounts the page; call after the API routes so that it only gets what they do not take. */
+    public void mount(Router router) {
+        router.get("/config.json").handler(ctx -> ctx.response()
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Cache-Control", "no-store")
+                .end(new JsonObject().put("wsPort", wsPort.getAsInt()).encode()));
+        StaticHandler files = StaticHandler.create("webroot").setCachingEnabled(false);
+        router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
+            ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    .putHeader("X-Content-Type-Options", "nosniff");
+            ctx.next();
+        }).handler(files);
+    }
+}

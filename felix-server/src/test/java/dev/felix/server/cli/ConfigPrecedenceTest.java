@@ -1,0 +1,142 @@
+package dev.felix.server.cli;
+
+import dev.felix.server.config.GatewayConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@Timeout(120)
+class ConfigPrecedenceTest {
+    @TempDir
+    Path dir;
+
+    private Path file(String yaml) throws IOException {
+        Path file = dir.resolve("felix.yml");
+        Files.writeString(file, yaml);
+        return file;
+    }
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(Map<String, String> env, String... args) {
+        CommandLine commandLine = FelixCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = FelixCommand.run(commandLine, args, env::get);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void flagBeatsEnvBeatsFileBeatsDefault() throws IOException {
+        Path file = file("""
+                ws-port: 1111
+                http-port: 2222
+                ping-interval-ms: 3333
+                max-listen-ids: 44
+                log-format: json
+                """);
+        Run run = run(Map.of("FELIX_HTTP_PORT", "5555", "FELIX_PING_INTERVAL_MS", "6666"),
+                "config", "--config", file.toString(), "--ping-interval-ms", "7777");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^ws-port: 1111 +# file$")
+                .containsPattern("(?m)^http-port: 5555 +# env$")
+                .containsPattern("(?m)^ping-interval-ms: 7777 +# flag$")
+                .containsPattern("(?m)^max-listen-ids: 44 +# file$")
+                .containsPattern("(?m)^max-body-bytes: 1048576 +# default$")
+                .containsPattern("(?m)^log-format: json +# file$")
+                .contains("# db-url: (not set)")
+                .contains("config file " + file);
+    }
+
+    @Test
+    void serveRunsWithTheSameMergedValues() throws IOException {
+        Path file = file("ws-port: 1111\nhttp-port: 2222\nmax-listen-ids: 44\n");
+        CommandLine commandLine = FelixCommand.commandLine();
+        String[] args = {"serve", "--config", file.toString(), "--max-listen-ids", "55"};
+        ConfigDefaults.install(commandLine, args, Map.of("FELIX_HTTP_PORT", "5555")::get);
+        CommandLine.ParseResult parsed = commandLine.parseArgs(args);
+        ServeCommand serve = parsed.subcommand().commandSpec().commandLine().getCommand();
+        GatewayConfig config = serve.config();
+        assertThat(config.wsPort()).isEqualTo(1111);
+        assertThat(config.httpPort()).isEqualTo(5555);
+        assertThat(config.maxListenIds()).isEqualTo(55);
+        assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void configFileMayComeFromTheEnvironment() throws IOException {
+        Path file = file("ws-port: 1234\n");
+        Run run = run(Map.of("FELIX_CONFIG", file.toString()), "config");
+        assertThat(run.out()).containsPattern("(?m)^ws-port: 1234 +# file$");
+    }
+
+    @Test
+    void secretsAreMasked() throws IOException {
+        Path file = file("db-url: jdbc:postgresql://db:5432/felix?user=felix&password=hunter2\n");
+        Run run = run(Map.of(), "config", "--config=" + file);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).doesNotContain("hunter2")
+                .contains("db-url: \"jdbc:postgresql://db:5432/felix?user=felix&password=****\"");
+        assertThat(ConfigCommand.masked("db-url", "jdbc:postgresql://felix:hunter2@db/felix"))
+                .isEqualTo("jdbc:postgresql://felix:****@db/felix");
+        assertThat(ConfigCommand.masked("db-password", "hunter2")).isEqualTo("****");
+        assertThat(ConfigCommand.masked("admin-token", "fxp_abc")).isEqualTo("****");
+    }
+
+    @Test
+    void unknownKeysAndMissingFilesAreClearErrors() throws IOException {
+        Path file = file("ws_port: 1111\n");
+        Run run = run(Map.of(), "config", "--config", file.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("unknown key 'ws_port'").contains("ws-port");
+
+        Run missing = run(Map.of(), "serve", "--config", dir.resolve("nope.yml").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("does not exist");
+
+        Path nested = file("ws-port:\n  value: 1\n");
+        assertThat(run(Map.of(), "config", "--config", nested.toString()).err()).contains("must have a single value");
+    }
+
+    @Test
+    void badValuesFromTheFileAreReported() throws IOException {
+        Path file = file("ws-port: 70000\n");
+        Run run = run(Map.of(), "config", "--config", file.toString());
+        assertThat(run.exitCode()).isNotZero();
+        assertThat(run.err()).contains("wsPort must be 0-65535");
+    }
+
+    @Test
+    void theRealEnvironmentWinsOverTheFileInAChildProcess() throws Exception {
+        Path file = file("ws-port: 1111\nhttp-port: 2222\n");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), FelixCommand.class.getName(),
+                "config", "--config", file.toString());
+        pb.environment().put("FELIX_HTTP_PORT", "5555");
+        pb.environment().remove("FELIX_WS_PORT");
+        pb.redirectErrorStream(true);
+        Process process = pb.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        assertThat(out).containsPattern("(?m)^ws-port: 1111 +# file$").containsPattern("(?m)^http-port: 5555 +# env$");
+        assertThat(List.of(out.split("\n"))).noneMatch(line -> line.startsWith("config:"));
+    }
+}
