@@ -2,7 +2,6 @@ package dev.felix.server.store;
 
 import dev.felix.protocol.EntryKind;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -44,26 +43,16 @@ public interface Store extends AutoCloseable {
     CompletableFuture<List<Entry>> list(EntryKind kind, String afterId, int limit);
 
     /** The latest version, deletions included, of each of these IDs that changed after {@code since}. */
-    CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since);
+    default CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
+        return changedSince(Map.of(kind, ids), since);
+    }
 
     /**
      * As {@link #changedSince(EntryKind, Collection, long)} for several kinds at once, read at one
      * point in time, so that every change with a seq up to the highest one returned is included.
-     * A resuming session relies on that to send updates in seq order. This default reads each kind
-     * on its own; a store that can read them in one transaction overrides it.
+     * A resuming session relies on that to send updates in seq order.
      */
-    default CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
-        CompletableFuture<List<Entry>> all = CompletableFuture.completedFuture(List.of());
-        for (Map.Entry<EntryKind, ? extends Collection<String>> e : ids.entrySet()) {
-            CompletableFuture<List<Entry>> one = changedSince(e.getKey(), e.getValue(), since);
-            all = all.thenCombine(one, (a, b) -> {
-                List<Entry> both = new ArrayList<>(a);
-                both.addAll(b);
-                return both;
-            });
-        }
-        return all;
-    }
+    CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since);
 
     /**
      * Registers a listener for every committed change. It is called on one store thread at a

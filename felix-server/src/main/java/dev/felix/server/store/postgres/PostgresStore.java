@@ -22,7 +22,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -366,28 +368,49 @@ public final class PostgresStore implements Store {
      * Rows of the table, plus the deletions that plain SQL {@code DELETE}s left only in the change
      * log (as long as it keeps them).
      */
+    /** All kinds in one REPEATABLE READ transaction: one snapshot, so no change below the highest seq returned is missing. */
     @Override
-    public CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
-        String[] all = ids.toArray(String[]::new);
-        String table = table(kind);
+    public CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
+        Map<EntryKind, String[]> all = new EnumMap<>(EntryKind.class);
+        ids.forEach((kind, list) -> all.put(kind, list.toArray(String[]::new)));
         return read(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "SELECT id, data::text, seq FROM " + table + " WHERE id = ANY (?) AND seq > ? "
-                            + "UNION ALL "
-                            + "SELECT * FROM (SELECT DISTINCT ON (c.id) c.id, NULL::text, c.seq FROM change_log c "
-                            + "WHERE c.kind = ? AND c.id = ANY (?) AND c.seq > ? AND c.data IS NULL "
-                            + "AND NOT EXISTS (SELECT 1 FROM " + table + " t WHERE t.id = c.id) "
-                            + "ORDER BY c.id, c.seq DESC) gone "
-                            + "ORDER BY 1")) {
-                Array array = conn.createArrayOf("text", all);
-                ps.setArray(1, array);
-                ps.setLong(2, since);
-                ps.setString(3, kind == EntryKind.GUILD ? "guild" : "user");
-                ps.setArray(4, array);
-                ps.setLong(5, since);
-                return entries(kind, ps);
+            conn.setAutoCommit(false);
+            conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            try {
+                List<Entry> out = new ArrayList<>();
+                for (Map.Entry<EntryKind, String[]> e : all.entrySet()) {
+                    out.addAll(changedSince(conn, e.getKey(), e.getValue(), since));
+                }
+                conn.commit();
+                return out;
+            } finally {
+                conn.rollback();
+                conn.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+                conn.setAutoCommit(true);
             }
         });
+    }
+
+    /** Current rows changed after {@code since}, and rows deleted by plain SQL since then (as deletions). */
+    private static List<Entry> changedSince(Connection conn, EntryKind kind, String[] ids, long since)
+            throws SQLException {
+        String table = table(kind);
+        try (PreparedStatement ps = conn.prepareStatement(
+                "SELECT id, data::text, seq FROM " + table + " WHERE id = ANY (?) AND seq > ? "
+                        + "UNION ALL "
+                        + "SELECT * FROM (SELECT DISTINCT ON (c.id) c.id, NULL::text, c.seq FROM change_log c "
+                        + "WHERE c.kind = ? AND c.id = ANY (?) AND c.seq > ? AND c.data IS NULL "
+                        + "AND NOT EXISTS (SELECT 1 FROM " + table + " t WHERE t.id = c.id) "
+                        + "ORDER BY c.id, c.seq DESC) gone "
+                        + "ORDER BY 1")) {
+            Array array = conn.createArrayOf("text", ids);
+            ps.setArray(1, array);
+            ps.setLong(2, since);
+            ps.setString(3, kind == EntryKind.GUILD ? "guild" : "user");
+            ps.setArray(4, array);
+            ps.setLong(5, since);
+            return entries(kind, ps);
+        }
     }
 
     @Override

@@ -290,12 +290,6 @@ public final class SqliteStore implements Store {
         return read(conn -> select(conn, kind, all, "data IS NOT NULL", null));
     }
 
-    @Override
-    public CompletableFuture<List<Entry>> changedSince(EntryKind kind, Collection<String> ids, long since) {
-        List<String> all = List.copyOf(ids);
-        return read(conn -> select(conn, kind, all, "seq > ?", since));
-    }
-
     /** Both kinds in one read transaction: WAL gives it one snapshot of the database. */
     @Override
     public CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
