@@ -89,6 +89,27 @@ class MultiNodeTest {
     }
 
     @Test
+    void aClientThatMovesToTheOtherNodeResumesWithoutAGap() {
+        WsTestClient onA = listen(a, a.privateToken, "444");
+        assertThat(a.http("PUT", "/api/guilds/444", a.privateToken, "{\"n\":1}").statusCode()).isEqualTo(200);
+        long seen = onA.next(WAIT).path("seq").asLong();
+        onA.close();
+
+        assertThat(a.http("PUT", "/api/guilds/444", a.privateToken, "{\"n\":2}").statusCode()).isEqualTo(200);
+        TestPostgres.execute(url, "UPDATE guilds SET data = '{\"id\": \"444\", \"n\": 3}' WHERE id = '444'");
+
+        WsTestClient onB = WsTestClient.connect(b.wsUri(), b.privateToken);
+        open.add(onB);
+        onB.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"444\"],\"since\":" + seen + "}}");
+        JsonNode caughtUp = onB.next(WAIT);
+        assertThat(caughtUp.path("code").asInt()).isEqualTo(10002);
+        assertThat(caughtUp.path("data").path("guildData").path("n").asInt()).isEqualTo(3);
+        assertThat(caughtUp.path("seq").asLong()).isGreaterThan(seen);
+        onB.send("{\"code\":20001}");
+        assertThat(onB.next(WAIT).path("code").asInt()).as("only the latest state is sent").isEqualTo(10001);
+    }
+
+    @Test
     void aPlainSqlUpdateReachesListenersOnBothNodes() {
         WsTestClient onA = listen(a, a.privateToken, "222");
         WsTestClient onB = listen(b, a.privateToken, "222");
