@@ -87,8 +87,9 @@ final class CompareCommand implements Callable<Integer> {
             description = "Measured time of each timed scenario (default: ${DEFAULT-VALUE}).")
     int duration;
 
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Warm-up of each timed scenario (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "8",
+            description = "Warm-up of each timed scenario; every scenario starts a fresh server, whose JIT needs "
+                    + "a few seconds (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--ping-interval-ms", paramLabel = "MS", defaultValue = "5000",

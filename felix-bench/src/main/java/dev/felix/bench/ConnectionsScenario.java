@@ -31,6 +31,11 @@ final class ConnectionsScenario extends ScenarioCommand {
     }
 
     @Override
+    public boolean measuresMemory() {
+        return true;
+    }
+
+    @Override
     public void prepare(Clients c, Target target, Result result) {
         long t0 = System.nanoTime();
         List<Conn> opened = c.open(target.share(clients), target.connectConcurrency, result);

@@ -34,14 +34,15 @@ final class Runner {
             return List.of();
         }
         Result result = new Result();
-        long rssBefore = target.serverPid == null ? -1 : Rss.kib(target.serverPid);
+        boolean memory = scenario.measuresMemory() && target.serverPid != null;
+        long rssBefore = memory ? Rss.kib(target.serverPid) : -1;
         long rssAfter;
         int procs = scenario.splittable() ? Math.min(target.procs, Math.max(1, scenario.clients())) : 1;
         if (procs == 1) {
             try (Clients clients = new Clients(target, scenario.httpConnections())) {
                 scenario.setup(clients, result);
                 scenario.prepare(clients, target, result);
-                rssAfter = target.serverPid == null ? -1 : Rss.kib(target.serverPid);
+                rssAfter = memory ? settledRss(target.serverPid) : -1;
                 scenario.run(clients, target, result);
             }
         } else {
@@ -56,7 +57,7 @@ final class Runner {
                 for (Child c : children) {
                     c.awaitReady();
                 }
-                rssAfter = target.serverPid == null ? -1 : Rss.kib(target.serverPid);
+                rssAfter = memory ? settledRss(target.serverPid) : -1;
                 for (Child c : children) {
                     c.go();
                 }
@@ -79,6 +80,12 @@ final class Runner {
         }
         result.notes.forEach(n -> System.err.println("note: " + n));
         return metrics;
+    }
+
+    /** The server's RSS once it has had a moment to finish the work of the last handshakes. */
+    private static long settledRss(long pid) {
+        ScenarioCommand.sleep(2000);
+        return Rss.kib(pid);
     }
 
     private static void runChild(Scenario scenario, Target target) {

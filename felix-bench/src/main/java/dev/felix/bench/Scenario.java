@@ -19,6 +19,11 @@ interface Scenario {
         return false;
     }
 
+    /** Whether the server's memory growth per connection is part of this scenario's report. */
+    default boolean measuresMemory() {
+        return false;
+    }
+
     /** Pooled HTTP connections this scenario needs for writes. */
     default int httpConnections() {
         return 1;
