@@ -79,12 +79,14 @@ final class Writer {
     private io.vertx.core.Future<Integer> write(long t0) {
         long n = sequence.getAndIncrement();
         String guild = guilds.get((int) (n % guilds.size()));
+        // A write belongs to the measured window it was sent in, as its deliveries do.
+        boolean measured = recording.get();
         inFlight.incrementAndGet();
         return clients.request(HttpMethod.PUT, "/api/guilds/" + guild, Messages.entryBody(t0, n, padding))
                 .andThen(ar -> {
                     inFlight.decrementAndGet();
                     boolean success = ar.succeeded() && ar.result() / 100 == 2;
-                    if (!recording.get()) {
+                    if (!measured) {
                         return;
                     }
                     if (success) {
