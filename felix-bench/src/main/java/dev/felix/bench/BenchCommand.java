@@ -35,6 +35,10 @@ public final class BenchCommand implements Runnable {
 
     /** The command line with its house settings: a driver's child repeats options the parent passed. */
     static CommandLine commandLine() {
-        return new CommandLine(new BenchCommand()).setOverwrittenOptionsAllowed(true);
+        return new CommandLine(new BenchCommand()).setOverwrittenOptionsAllowed(true)
+                .setExecutionExceptionHandler((e, cl, parsed) -> {
+                    cl.getErr().println("felix bench " + cl.getCommandName() + ": " + e.getMessage());
+                    return 1;
+                });
     }
 }

@@ -110,7 +110,12 @@ final class CompareCommand implements Callable<Integer> {
                     + " (build with ./felix --version, or run through ./felix bench compare)");
         }
         if (servers.contains("node-ws")) {
-            Servers.npmCi(node);
+            try {
+                Servers.npmCi(node);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot install the node-ws baseline (" + e.getMessage()
+                        + "); node and npm are needed for it, or run felix alone with --servers felix", e);
+            }
         }
         Path work = Files.createTempDirectory("felix-bench");
         Map<String, Map<String, Metric>> results = new LinkedHashMap<>();
