@@ -5,6 +5,7 @@ import dev.felix.protocol.Wire;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.vertx.core.Context;
+import io.vertx.core.internal.ContextInternal;
 
 import java.util.Collection;
 import java.util.List;
@@ -63,7 +64,14 @@ public final class Hub {
         return metrics.fanoutDeliveries();
     }
 
+    /** Event loops with a part of the index; at most one per loop, however many sessions listen. */
+    int shardCount() {
+        return shards.size();
+    }
+
     private HubShard shardOf(Context context) {
-        return shards.computeIfAbsent(context, HubShard::new);
+        // Vert.x gives every connection its own duplicate of the loop's context; keyed by those,
+        // each change would hop once per session instead of once per loop.
+        return shards.computeIfAbsent(((ContextInternal) context).unwrap(), HubShard::new);
     }
 }

@@ -1,0 +1,270 @@
+package dev.felix.bench;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * {@code felix bench compare}: every scenario against felix and against the Node ws baseline,
+ * same parameters, one server at a time, each scenario on a freshly started server.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true,
+        description = "Run every scenario against felix (its jar, a temporary data directory, a minted token) and "
+                + "against the Node ws baseline (bench/peers/node-ws), one after the other with the same parameters, "
+                + "and print a table: metric, felix, node-ws, ratio (how many times better felix is).")
+final class CompareCommand implements Callable<Integer> {
+    @Option(names = "--home", paramLabel = "DIR", defaultValue = "${env:FELIX_HOME:-.}",
+            description = "The project directory, holding felix-server/target/felix.jar and bench/peers/node-ws "
+                    + "(env FELIX_HOME, default: ${DEFAULT-VALUE}).")
+    Path home;
+
+    @Option(names = "--servers", paramLabel = "NAME", split = ",", defaultValue = "felix,node-ws",
+            description = "Servers to run, in order (default: ${DEFAULT-VALUE}).")
+    List<String> servers;
+
+    @Option(names = "--scenarios", paramLabel = "NAME", split = ",", defaultValue = "connections,heartbeat,heartbeat-max,fanout,writes",
+            description = "Scenarios to run (default: ${DEFAULT-VALUE}).")
+    List<String> scenarios;
+
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "3000",
+            description = "connections: sockets held (default: ${DEFAULT-VALUE}).")
+    int connections;
+
+    @Option(names = "--procs", paramLabel = "N", defaultValue = "3",
+            description = "Driver processes for connections and heartbeat (default: ${DEFAULT-VALUE}).")
+    int procs;
+
+    @Option(names = "--hold", paramLabel = "SECONDS", defaultValue = "12",
+            description = "connections: hold time, longer than the ping interval (default: ${DEFAULT-VALUE}).")
+    int hold;
+
+    @Option(names = "--heartbeat-clients", paramLabel = "N", defaultValue = "2000",
+            description = "heartbeat: clients at 1 heartbeat/s (default: ${DEFAULT-VALUE}).")
+    int heartbeatClients;
+
+    @Option(names = "--max-clients", paramLabel = "N", defaultValue = "200",
+            description = "heartbeat-max: clients heartbeating as fast as answered (default: ${DEFAULT-VALUE}).")
+    int maxClients;
+
+    @Option(names = "--shards", paramLabel = "S", defaultValue = "16",
+            description = "heartbeat: shards reported before the run (default: ${DEFAULT-VALUE}).")
+    int shards;
+
+    @Option(names = "--fanout-clients", paramLabel = "M", defaultValue = "500",
+            description = "fanout: clients listening to the K guilds (default: ${DEFAULT-VALUE}).")
+    int fanoutClients;
+
+    @Option(names = "--fanout-guilds", paramLabel = "K", defaultValue = "10",
+            description = "fanout: guilds listened to and written (default: ${DEFAULT-VALUE}).")
+    int fanoutGuilds;
+
+    @Option(names = "--fanout-rate", paramLabel = "R", defaultValue = "100",
+            description = "fanout: writes per second (default: ${DEFAULT-VALUE}).")
+    String fanoutRate;
+
+    @Option(names = "--burst-listeners", paramLabel = "L", defaultValue = "5000",
+            description = "fanout: listeners of the single-update bursts (default: ${DEFAULT-VALUE}).")
+    int burstListeners;
+
+    @Option(names = "--write-listeners", paramLabel = "L", defaultValue = "100",
+            description = "writes: listeners in the second phase (default: ${DEFAULT-VALUE}).")
+    int writeListeners;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Measured time of each timed scenario (default: ${DEFAULT-VALUE}).")
+    int duration;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "8",
+            description = "Warm-up of each timed scenario; every scenario starts a fresh server, whose JIT needs "
+                    + "a few seconds (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--ping-interval-ms", paramLabel = "MS", defaultValue = "5000",
+            description = "Ping interval both servers run with, so holds see pings (default: ${DEFAULT-VALUE}).")
+    long pingIntervalMs;
+
+    @Option(names = "--felix-java-opts", paramLabel = "OPTS", defaultValue = "${env:FELIX_JAVA_OPTS:-}",
+            description = "JVM options for the felix server (env FELIX_JAVA_OPTS).")
+    String felixJavaOptions;
+
+    @Override
+    public Integer call() throws IOException {
+        Path root = home.toAbsolutePath().normalize();
+        Path jar = root.resolve("felix-server/target/felix.jar");
+        Path node = root.resolve("bench/peers/node-ws");
+        if (servers.contains("felix") && !Files.isRegularFile(jar)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "no felix jar at " + jar
+                    + " (build with ./felix --version, or run through ./felix bench compare)");
+        }
+        if (servers.contains("node-ws")) {
+            try {
+                Servers.npmCi(node);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot install the node-ws baseline (" + e.getMessage()
+                        + "); node and npm are needed for it, or run felix alone with --servers felix", e);
+            }
+        }
+        Path work = Files.createTempDirectory("felix-bench");
+        Map<String, Map<String, Metric>> results = new LinkedHashMap<>();
+        List<String> order = new ArrayList<>();
+        for (String server : servers) {
+            Map<String, Metric> metrics = new LinkedHashMap<>();
+            results.put(server, metrics);
+            for (String scenario : scenarios) {
+                System.err.printf("== %s: %s%n", server, scenario);
+                try (Servers.Running running = start(server, jar, node, work)) {
+                    for (Metric m : runScenario(scenario, running)) {
+                        metrics.put(m.name(), m);
+                        if (!order.contains(m.name())) {
+                            order.add(m.name());
+                        }
+                    }
+                } catch (RuntimeException e) {
+                    System.err.printf("%s on %s failed: %s%n", scenario, server, e.getMessage());
+                }
+            }
+        }
+        print(System.out, order, results);
+        return 0;
+    }
+
+    private Servers.Running start(String server, Path jar, Path node, Path work) throws IOException {
+        return switch (server) {
+            case "felix" -> Servers.felix(jar, work, pingIntervalMs,
+                    felixJavaOptions.isBlank() ? List.of() : List.of(felixJavaOptions.trim().split("\\s+")));
+            case "node-ws" -> Servers.nodeWs(node, work, pingIntervalMs);
+            default -> throw new IllegalArgumentException("unknown server " + server + " (felix, node-ws)");
+        };
+    }
+
+    private List<Metric> runScenario(String name, Servers.Running s) {
+        List<String> common = List.of("--url", s.wsUrl(), "--http", s.httpUrl(), "--token", s.token(),
+                "--server-pid", Long.toString(s.process().pid()));
+        return switch (name) {
+            case "connections" -> run(ConnectionsScenario::new, common, "--clients", connections,
+                    "--procs", procs, "--hold", hold);
+            case "heartbeat" -> run(HeartbeatScenario::new, common, "--clients", heartbeatClients, "--procs", procs,
+                    "--shards", shards, "--rate", 1, "--duration", duration, "--warmup", warmup);
+            case "heartbeat-max" -> renamed(run(HeartbeatScenario::new, common, "--clients", maxClients,
+                    "--shards", shards, "--rate", "max", "--duration", duration, "--warmup", warmup), "heartbeat_max.");
+            case "fanout" -> run(FanoutScenario::new, common, "--clients", fanoutClients, "--guilds", fanoutGuilds,
+                    "--rate", fanoutRate, "--burst-listeners", burstListeners, "--duration", duration,
+                    "--warmup", warmup);
+            case "writes" -> run(WritesScenario::new, common, "--listeners", writeListeners, "--duration", duration,
+                    "--warmup", warmup);
+            default -> throw new IllegalArgumentException("unknown scenario " + name);
+        };
+    }
+
+    private static List<Metric> run(Supplier<ScenarioCommand> factory, List<String> common, Object... options) {
+        ScenarioCommand scenario = factory.get();
+        List<String> args = new ArrayList<>(common);
+        for (Object o : options) {
+            args.add(String.valueOf(o));
+        }
+        new CommandLine(scenario).parseArgs(args.toArray(String[]::new));
+        return Runner.run(scenario, scenario.target, args);
+    }
+
+    private static List<Metric> renamed(List<Metric> metrics, String prefix) {
+        List<Metric> out = new ArrayList<>();
+        for (Metric m : metrics) {
+            out.add(new Metric(prefix + m.name().substring(m.name().indexOf('.') + 1), m.value(), m.unit(),
+                    m.higherIsBetter()));
+        }
+        return out;
+    }
+
+    private void print(PrintStream out, List<String> order, Map<String, Map<String, Metric>> results) {
+        out.println("Machine: " + machine());
+        out.println("Run: " + Instant.now() + "; " + parameters());
+        out.println();
+        StringBuilder header = new StringBuilder("| metric |");
+        StringBuilder rule = new StringBuilder("| --- |");
+        for (String server : results.keySet()) {
+            header.append(' ').append(server).append(" |");
+            rule.append(" ---: |");
+        }
+        boolean ratio = results.containsKey("felix") && results.containsKey("node-ws");
+        if (ratio) {
+            header.append(" ratio |");
+            rule.append(" ---: |");
+        }
+        out.println(header);
+        out.println(rule);
+        for (String name : order) {
+            StringBuilder row = new StringBuilder("| ").append(name).append(" |");
+            for (Map<String, Metric> metrics : results.values()) {
+                Metric m = metrics.get(name);
+                row.append(' ').append(m == null ? "-" : m.formatted()).append(" |");
+            }
+            if (ratio) {
+                row.append(' ').append(ratio(results.get("felix").get(name), results.get("node-ws").get(name)))
+                        .append(" |");
+            }
+            out.println(row);
+        }
+        out.println();
+        out.println("ratio: how many times better felix is (felix/node-ws where higher is better, node-ws/felix "
+                + "where lower is better); counts of clients have none.");
+    }
+
+    private static String ratio(Metric felix, Metric node) {
+        if (felix == null || node == null || felix.unit().isEmpty()) {
+            return "";
+        }
+        double r = felix.higherIsBetter() ? felix.value() / node.value() : node.value() / felix.value();
+        if (Double.isNaN(r) || Double.isInfinite(r)) {
+            return "";
+        }
+        return String.format("%.2f×", r);
+    }
+
+    private String parameters() {
+        return String.format("connections=%d over %d drivers, hold %ds; heartbeat %d clients × 1/s and %d × max, "
+                        + "%d shards; fanout M=%d K=%d R=%s, bursts to L=%d; writes with %d listeners; duration %ds, "
+                        + "warmup %ds, ping interval %d ms", connections, procs, hold, heartbeatClients, maxClients,
+                shards, fanoutClients, fanoutGuilds, fanoutRate, burstListeners, writeListeners, duration, warmup,
+                pingIntervalMs);
+    }
+
+    static String machine() {
+        long memKib = -1;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    memKib = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            memKib = -1;
+        }
+        String cpu = "";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("");
+        } catch (IOException e) {
+            cpu = "";
+        }
+        return String.format("%d cores (%s), %s memory, %s %s, Java %s, node %s, open files limit %s",
+                Runtime.getRuntime().availableProcessors(), cpu,
+                memKib > 0 ? String.format("%.1f GiB", memKib / 1024.0 / 1024.0) : "unknown",
+                System.getProperty("os.name"), System.getProperty("os.version"),
+                ManagementFactory.getRuntimeMXBean().getVmVersion(),
+                Servers.commandOutput("node", "--version"),
+                Servers.commandOutput("sh", "-c", "ulimit -n"));
+    }
+}

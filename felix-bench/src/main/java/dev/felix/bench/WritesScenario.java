@@ -1,0 +1,115 @@
+package dev.felix.bench;
+
+import org.HdrHistogram.ConcurrentHistogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** REST write throughput and latency, first with nobody listening, then with L listeners. */
+@Command(name = "writes", mixinStandardHelpOptions = true,
+        description = "PUT throughput and latency over K guilds, first without listeners, then with L clients "
+                + "listening to every written guild.")
+final class WritesScenario extends ScenarioCommand {
+    @Option(names = {"-l", "--listeners"}, paramLabel = "L", defaultValue = "100",
+            description = "Clients listening during the second phase (default: ${DEFAULT-VALUE}).")
+    int listeners;
+
+    @Option(names = {"-k", "--guilds"}, paramLabel = "K", defaultValue = "100",
+            description = "Guilds written in turn (default: ${DEFAULT-VALUE}).")
+    int guilds;
+
+    @Option(names = {"-r", "--rate"}, paramLabel = "WRITES_PER_SECOND|max", defaultValue = "max",
+            description = "Writes per second, or 'max' for as fast as --concurrency allows (default: ${DEFAULT-VALUE}).")
+    String rate;
+
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N", defaultValue = "16",
+            description = "Writes in flight with --rate max (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = "--body-bytes", paramLabel = "N", defaultValue = "200",
+            description = "Approximate size of each written entry (default: ${DEFAULT-VALUE}).")
+    int bodyBytes;
+
+    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
+            description = "Measured time of each phase (default: ${DEFAULT-VALUE}).")
+    int duration;
+
+    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
+            description = "Load before measuring, in each phase (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Override
+    public int clients() {
+        return listeners;
+    }
+
+    @Override
+    public int httpConnections() {
+        return Math.max(16, concurrency);
+    }
+
+    @Override
+    public void prepare(Clients c, Target target, Result result) {
+        result.add("opened", c.open(listeners, target.connectConcurrency, result).size());
+    }
+
+    @Override
+    public void run(Clients c, Target target, Result result) {
+        List<String> ids = FanoutScenario.guildIds(guilds);
+        phase(c, ids, "alone", result);
+        Listening.listen(c.conns, i -> ids);
+        ConcurrentHistogram delivery = new ConcurrentHistogram(Result.MAX_MICROS, 3);
+        AtomicLong from = new AtomicLong(Long.MAX_VALUE);
+        for (Conn conn : c.conns) {
+            conn.onUpdate(text -> {
+                long sent = Messages.sentAt(text);
+                if (sent >= from.get()) {
+                    delivery.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sent) / 1000));
+                }
+            });
+        }
+        from.set(System.nanoTime() + warmup * 1_000_000_000L);
+        phase(c, ids, "listened", result);
+        result.histogram("listened_delivery").add(delivery);
+    }
+
+    private void phase(Clients c, List<String> ids, String phase, Result result) {
+        Writer writer = new Writer(c, ids, bodyBytes);
+        boolean max = rate.equalsIgnoreCase("max");
+        writer.start(max ? 0 : Double.parseDouble(rate), concurrency, 10_000);
+        sleep(warmup * 1000L);
+        writer.recording.set(true);
+        long t0 = System.nanoTime();
+        sleep(duration * 1000L);
+        writer.recording.set(false);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        writer.stop();
+        writer.drain();
+        result.seconds = seconds;
+        result.add(phase + "_writes", writer.ok.sum());
+        result.add(phase + "_failed", writer.failed.sum());
+        result.histogram(phase).add(writer.latency);
+        if (writer.failed.sum() > 0) {
+            result.note("writes (" + phase + "): " + writer.failed.sum() + " failed (last status "
+                    + writer.lastFailure() + ")");
+        }
+    }
+
+    @Override
+    public List<Metric> metrics(Result r) {
+        List<Metric> out = new ArrayList<>();
+        for (String phase : List.of("alone", "listened")) {
+            out.add(Metric.rate("writes." + phase, r.seconds > 0 ? r.count(phase + "_writes") / r.seconds : 0));
+            out.addAll(Metric.percentiles("writes." + phase + "_put", r.histograms.get(phase)));
+            if (r.count(phase + "_failed") > 0) {
+                out.add(Metric.cost("writes." + phase + "_failed", r.count(phase + "_failed"), ""));
+            }
+        }
+        out.add(Metric.count("writes.listeners", r.count("opened")));
+        out.addAll(Metric.percentiles("writes.listened_delivery", r.histograms.get("listened_delivery")));
+        return out;
+    }
+}

@@ -1,0 +1,106 @@
+package dev.felix.bench;
+
+import dev.felix.server.Gateway;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Tokens;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A seconds-long run of every scenario against a real gateway, so the bench keeps speaking the
+ * protocol. Tiny sizes and no timing assertions: only that the load got through.
+ */
+class ScenarioSmokeTest {
+    @TempDir
+    static Path dataDir;
+
+    private static Gateway gateway;
+    private static String token;
+
+    @BeforeAll
+    static void start() {
+        gateway = Gateway.start(GatewayConfig.builder().dataDir(dataDir).host("127.0.0.1").wsPort(0).httpPort(0)
+                .build());
+        token = Tokens.generate(Scope.PRIVATE);
+        gateway.store().createToken(Tokens.hash(token), "bench-test", Scope.PRIVATE, null);
+        gateway.tokens().reload();
+    }
+
+    @AfterAll
+    static void stop() {
+        gateway.close();
+    }
+
+    static Map<String, Double> runAgainst(String url, String http, String token, Supplier<ScenarioCommand> factory,
+                                          String... options) {
+        ScenarioCommand scenario = factory.get();
+        List<String> args = new ArrayList<>(List.of("--url", url, "--http", http, "--token", token));
+        args.addAll(List.of(options));
+        new CommandLine(scenario).parseArgs(args.toArray(String[]::new));
+        return Runner.run(scenario, scenario.target, args).stream()
+                .collect(Collectors.toMap(Metric::name, Metric::value));
+    }
+
+    private static Map<String, Double> run(Supplier<ScenarioCommand> factory, String... options) {
+        return runAgainst("ws://127.0.0.1:" + gateway.wsPort() + "/", "http://127.0.0.1:" + gateway.httpPort(),
+                token, factory, options);
+    }
+
+    @Test
+    void connectionsAreOpenedAndHeldOverTwoDriverProcesses() {
+        Map<String, Double> m = run(ConnectionsScenario::new, "--clients", "20", "--procs", "2", "--hold", "1",
+                "--server-pid", Long.toString(ProcessHandle.current().pid()));
+        assertThat(m).containsEntry("connections.opened", 20.0).containsEntry("connections.failed", 0.0)
+                .containsEntry("connections.held_after_1s", 20.0).containsKey("connections.server_rss_per_conn");
+        assertThat(m.get("connections.handshakes")).isPositive();
+    }
+
+    @Test
+    void heartbeatsAreAnswered() {
+        Map<String, Double> m = run(HeartbeatScenario::new, "--clients", "10", "--rate", "5", "--shards", "4",
+                "--duration", "1", "--warmup", "0");
+        assertThat(m).containsEntry("heartbeat.clients", 10.0);
+        assertThat(m.get("heartbeat.acks")).isPositive();
+        assertThat(m).containsKeys("heartbeat.ack_p50", "heartbeat.ack_p99", "heartbeat.ack_p999");
+    }
+
+    @Test
+    void heartbeatsAtMaxRateAreAnswered() {
+        Map<String, Double> m = run(HeartbeatScenario::new, "--clients", "4", "--rate", "max", "--duration", "1",
+                "--warmup", "0");
+        assertThat(m.get("heartbeat.acks")).isPositive();
+    }
+
+    @Test
+    void updatesFanOutToEveryListener() {
+        Map<String, Double> m = run(FanoutScenario::new, "--clients", "10", "--guilds", "2", "--rate", "20",
+                "--burst-listeners", "30", "--bursts", "2", "--duration", "1", "--warmup", "0");
+        assertThat(m).containsEntry("fanout.listeners", 10.0).containsEntry("fanout.burst_listeners", 30.0)
+                .doesNotContainKeys("fanout.bursts_incomplete", "fanout.undelivered");
+        assertThat(m.get("fanout.deliveries")).isPositive();
+        assertThat(m).containsKeys("fanout.delivery_p99", "fanout.burst_all_delivered_max");
+    }
+
+    @Test
+    void writesSucceedWithAndWithoutListeners() {
+        Map<String, Double> m = run(WritesScenario::new, "--listeners", "5", "--guilds", "3", "--concurrency", "2",
+                "--duration", "1", "--warmup", "0");
+        assertThat(m.get("writes.alone")).isPositive();
+        assertThat(m.get("writes.listened")).isPositive();
+        assertThat(m).doesNotContainKeys("writes.alone_failed", "writes.listened_failed")
+                .containsKey("writes.listened_delivery_p99");
+    }
+}
