@@ -26,6 +26,8 @@ import java.util.Set;
 public final class Wire {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** Room for a server message's envelope and fixed fields around its variable part. */
+    private static final int ENVELOPE_BYTES = 192;
 
     private Wire() {
     }
@@ -106,7 +108,7 @@ public final class Wire {
             g.writeNumberField("guildsCount", guildsCount);
             g.writeNumberField("memoryUsage", memoryUsage);
             g.writeNumberField("uptime", uptime);
-        }, null);
+        }, null, shards.json().asUnquotedUTF8().length + ENVELOPE_BYTES);
     }
 
     /**
@@ -124,7 +126,7 @@ public final class Wire {
             } else {
                 g.writeRawValue(dataJson);
             }
-        }, seq);
+        }, seq, (dataJson == null ? 0 : dataJson.length()) + id.length() + ENVELOPE_BYTES);
     }
 
     // ---- client side -------------------------------------------------------------------
@@ -200,8 +202,12 @@ public final class Wire {
         g.writeEndArray();
     }
 
-    private static byte[] encode(OpCode op, Body data, Long seq) {
-        return write(g -> {
+    /**
+     * @param sizeHint the expected size of the message, so the output buffer is allocated once
+     *                 rather than grown and copied
+     */
+    private static byte[] encode(OpCode op, Body data, Long seq, int sizeHint) {
+        return write(sizeHint, g -> {
             g.writeStartObject();
             g.writeNumberField("code", op.code());
             g.writeStringField("name", op.wireName());
@@ -216,7 +222,11 @@ public final class Wire {
     }
 
     private static byte[] write(Body body) {
-        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        return write(256, body);
+    }
+
+    private static byte[] write(int sizeHint, Body body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(sizeHint);
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             body.write(g);
         } catch (IOException e) {
