@@ -100,20 +100,19 @@ final class Session implements Listener {
     private record Held(Entry entry, byte[] message) {
     }
 
-    Session(ServerWebSocket ws, Context context, SessionSettings settings, Hub hub, Store store,
-            StatusService status, TokenRecord token, String remote, String userAgent, WsStats stats,
-            GatewayMetrics metrics) {
+    Session(ServerWebSocket ws, Context context, SessionServices services, TokenRecord token, String remote,
+            String userAgent) {
         this.ws = ws;
         this.context = context;
-        this.settings = settings;
-        this.hub = hub;
-        this.store = store;
-        this.status = status;
+        this.settings = services.settings();
+        this.hub = services.hub();
+        this.store = services.store();
+        this.status = services.status();
+        this.stats = services.stats();
+        this.metrics = services.metrics();
         this.token = token;
         this.remote = remote;
         this.userAgent = userAgent;
-        this.stats = stats;
-        this.metrics = metrics;
         this.inboundTokens = settings.inboundBurst();
         for (EntryKind kind : EntryKind.values()) {
             listened.put(kind, Set.of());

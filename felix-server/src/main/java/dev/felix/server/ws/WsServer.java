@@ -41,11 +41,8 @@ public final class WsServer {
     private final Vertx vertx;
     private final GatewayConfig config;
     private final TokenRegistry tokens;
-    private final Hub hub;
-    private final Store store;
     private final GatewayMetrics metrics;
-    private final StatusService status;
-    private final SessionSettings settings;
+    private final SessionServices services;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final WsStats stats = new WsStats();
     /** Open or opening sessions per token id, for the per-token connection limit. */
@@ -59,12 +56,10 @@ public final class WsServer {
         this.vertx = vertx;
         this.config = config;
         this.tokens = tokens;
-        this.hub = hub;
-        this.store = store;
-        this.status = status;
-        this.settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(), config.maxListenIds(),
-                config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
         this.metrics = metrics;
+        SessionSettings settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(),
+                config.maxListenIds(), config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
+        this.services = new SessionServices(settings, hub, store, status, stats, metrics);
         metrics.gaugeOpenConnections(sessions::size);
         tokens.onRevoked(this::closeSessionsOf);
     }
@@ -118,8 +113,7 @@ public final class WsServer {
                 releaseConnection(token);
                 return;
             }
-            Session session = new Session(ar.result(), ContextInternal.current(), settings, hub, store, status, token, remote,
-                    userAgent, stats, metrics);
+            Session session = new Session(ar.result(), ContextInternal.current(), services, token, remote, userAgent);
             sessions.add(session);
             session.start(() -> {
                 sessions.remove(session);
