@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,6 +124,7 @@ public final class SqliteStore implements Store {
             result.completeExceptionally(new StoreException("store is closed"));
             return result;
         }
+        // Hop: onto the writer thread, which commits queued writes together; the future completes there.
         writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
         return result;
     }
@@ -247,6 +249,7 @@ public final class SqliteStore implements Store {
     }
 
     private <T> CompletableFuture<T> read(Read<T> work) {
+        // Hop: JDBC blocks, so reads leave the caller's thread for the reader pool.
         return CompletableFuture.supplyAsync(() -> readNow(work), readers);
     }
 
@@ -267,7 +270,7 @@ public final class SqliteStore implements Store {
     private <T> T onReader(Read<T> work) {
         try {
             return read(work).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
     }
