@@ -1,3 +1,5 @@
+import dev.felix.protocol.OpCode;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -29,15 +31,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The soak client (run by bench/soak.sh, JDK only): listeners that heartbeat every second,
+ * The soak client (run by bench/soak.sh on the JDK, with the server jar for the protocol codes): listeners that heartbeat every second,
  * a steady write load, reconnect storms and clients that stop reading, all on loopback,
  * with a report of errors, server RSS and latencies every interval.
  */
 public final class Soak {
     private static final Pattern SENT_AT = Pattern.compile("\"sentAt\":(\\d+)");
     private static final String GUILDS = "[\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\",\"10\"]";
-    private static final String LISTEN = "{\"code\":20002,\"data\":{\"users\":[],\"guilds\":" + GUILDS + "}}";
-    private static final String HEARTBEAT = "{\"code\":20001}";
+    private static final String LISTEN = "{\"code\":" + OpCode.LISTENERS_UPDATE.code()
+            + ",\"data\":{\"users\":[],\"guilds\":" + GUILDS + "}}";
+    private static final String HEARTBEAT = "{\"code\":" + OpCode.HEARTBEAT.code() + "}";
+    private static final String ACK_PREFIX = "{\"code\":" + OpCode.HEARTBEAT_ACK.code();
 
     private final Map<String, String> opt;
     private final int wsPort;
@@ -361,7 +365,7 @@ public final class Soak {
                 String text = partial.toString();
                 partial.setLength(0);
                 long now = System.nanoTime();
-                if (text.startsWith("{\"code\":10001")) {
+                if (text.startsWith(ACK_PREFIX)) {
                     acks.add(now);
                 } else {
                     Matcher m = SENT_AT.matcher(text);

@@ -43,5 +43,5 @@ http_port="$(sed -E 's|.*REST API on http://[^,]*:([0-9]+),|\1|' <<<"$ports")"
 echo "soak: server pid $pid, ws port $ws_port, http port $http_port, ${duration}s" >&2
 
 # shellcheck disable=SC2086
-java "$root/bench/Soak.java" --ws-port "$ws_port" --http-port "$http_port" --token "$token" --pid "$pid" \
+java -cp "$root/felix-server/target/felix.jar" "$root/bench/Soak.java" --ws-port "$ws_port" --http-port "$http_port" --token "$token" --pid "$pid" \
     --duration "$duration" --report-every "$every" ${SOAK_OPTS:-}

@@ -39,12 +39,12 @@ public final class FelixGateway implements AutoCloseable {
         return new Builder();
     }
 
-    /** Guild entries: writes reach clients listening to the guild (code 10002). */
+    /** Guild entries: writes reach clients listening to the guild ({@link dev.felix.protocol.OpCode#GDB_UPDATE}). */
     public Entries guilds() {
         return guilds;
     }
 
-    /** User entries: writes reach clients listening to the user (code 10003). */
+    /** User entries: writes reach clients listening to the user ({@link dev.felix.protocol.OpCode#UDB_UPDATE}). */
     public Entries users() {
         return users;
     }

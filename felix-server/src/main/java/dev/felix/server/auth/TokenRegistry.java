@@ -42,6 +42,7 @@ public final class TokenRegistry implements AutoCloseable {
             return t;
         });
         long ms = pollInterval.toMillis();
+        // Hop: polling reads the token table over JDBC, so it runs on its own thread; lookups read the cached map.
         poller.scheduleWithFixedDelay(this::reloadQuietly, ms, ms, TimeUnit.MILLISECONDS);
     }
 

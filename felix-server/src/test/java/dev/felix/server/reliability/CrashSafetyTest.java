@@ -2,6 +2,7 @@ package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.ServeProcess;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -32,7 +33,7 @@ class CrashSafetyTest {
         AtomicLong maxAckedSeq = new AtomicLong();
         AtomicInteger lastHotAck = new AtomicInteger(-1);
         String token;
-        try (ServerProcess server = ServerProcess.start(dir)) {
+        try (ServeProcess server = ServeProcess.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);
             token = server.mintedToken();
             AtomicBoolean stop = new AtomicBoolean();
@@ -53,7 +54,7 @@ class CrashSafetyTest {
             }
         }
 
-        try (ServerProcess restarted = ServerProcess.start(dir)) {
+        try (ServeProcess restarted = ServeProcess.start(dir)) {
             assertThat(restarted.mintedToken()).isNull();
             for (Map.Entry<String, Integer> e : acked.entrySet()) {
                 HttpResponse<String> r = restarted.http("GET", "/api/guilds/" + e.getKey(), token, null);
@@ -73,7 +74,7 @@ class CrashSafetyTest {
         }
     }
 
-    private static void write(ServerProcess server, String token, int writer, AtomicBoolean stop,
+    private static void write(ServeProcess server, String token, int writer, AtomicBoolean stop,
                               Map<String, Integer> acked, AtomicLong maxAckedSeq, AtomicInteger lastHotAck) {
         String pad = "p".repeat(512);
         for (int n = 0; n < 100_000 && !stop.get(); n++) {

@@ -1,8 +1,8 @@
 package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.felix.server.security.TestLog;
 import dev.felix.server.testing.TestGateway;
+import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
 

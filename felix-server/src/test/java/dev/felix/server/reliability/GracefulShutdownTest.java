@@ -2,6 +2,7 @@ package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.ServeProcess;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +28,7 @@ class GracefulShutdownTest {
     void sigtermFinishesTheInFlightWriteClosesSocketsWith1001AndExitsZeroWithinTenSeconds() throws Exception {
         Path dir = Files.createTempDirectory("felix-term");
         String token;
-        try (ServerProcess server = ServerProcess.start(dir)) {
+        try (ServeProcess server = ServeProcess.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);
             token = server.mintedToken();
             WsTestClient client = WsTestClient.connect(server.wsUri(), token);
@@ -51,7 +52,7 @@ class GracefulShutdownTest {
                 Thread.sleep(500);
 
                 long signalled = System.nanoTime();
-                server.process.destroy();
+                server.sigterm();
                 WsTestClient.Close close = client.awaitClose(Duration.ofSeconds(10));
                 assertThat(close.code()).isEqualTo(1001);
 
@@ -69,7 +70,7 @@ class GracefulShutdownTest {
             }
         }
 
-        try (ServerProcess restarted = ServerProcess.start(dir)) {
+        try (ServeProcess restarted = ServeProcess.start(dir)) {
             HttpResponse<String> r = restarted.http("GET", "/api/guilds/777", token, null);
             assertThat(r.statusCode()).isEqualTo(200);
             JsonNode doc = Wire.mapper().readTree(r.body());

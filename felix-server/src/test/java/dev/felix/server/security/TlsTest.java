@@ -3,7 +3,7 @@ package dev.felix.server.security;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.reliability.ServerProcess;
+import dev.felix.server.testing.ServeProcess;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,7 +138,7 @@ class TlsTest {
 
     @Test
     void serveTakesThePemFilesFromItsOptions() throws Exception {
-        try (ServerProcess server = ServerProcess.start(dir.resolve("data"), "--tls-cert", certPem.toString(),
+        try (ServeProcess server = ServeProcess.start(dir.resolve("data"), "--tls-cert", certPem.toString(),
                 "--tls-key", keyPem.toString())) {
             HttpResponse<String> api = trusting.send(HttpRequest.newBuilder(
                             URI.create("https://127.0.0.1:" + server.httpPort + "/api"))

@@ -1,9 +1,10 @@
 package dev.felix.server.security;
 
-import dev.felix.server.reliability.ServerProcess;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.ServeProcess;
 import dev.felix.server.testing.TestGateway;
+import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
 
@@ -80,9 +81,8 @@ class TokenSecrecyTest {
 
     @Test
     void tokenMintedOnFirstStartIsPrintedButNotLogged() throws Exception {
-        TestLog log = TestLog.mark();
         Path dir = Files.createTempDirectory("felix-mint");
-        try (ServerProcess server = ServerProcess.start(dir)) {
+        try (ServeProcess server = ServeProcess.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);
             String token = server.mintedToken();
             try (WsTestClient client = WsTestClient.connect(server.wsUri(), token)) {
@@ -90,10 +90,10 @@ class TokenSecrecyTest {
                 assertThat(client.next().path("code").asInt()).isEqualTo(10001);
             }
             assertThat(server.http("PUT", "/api/guilds/8", token, "{}").statusCode()).isEqualTo(200);
-            server.process.destroy();
+            server.sigterm();
             assertThat(server.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
 
-            String logged = log.since();
+            String logged = server.log();
             assertThat(logged).contains("shutting down");
             assertThat(logged).doesNotContain(token);
             assertThat(allFiles(dir)).doesNotContain(token);

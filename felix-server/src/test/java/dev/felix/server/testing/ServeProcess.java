@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,15 +19,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code felix serve} as a child JVM on the test classpath, the way an operator runs it: its stdout
- * and stderr (where it logs, with the production logback.xml) are collected line by line.
+ * {@code felix serve} as a child JVM on the test classpath, the way an operator runs it, so tests can
+ * signal and kill it like an operator or the kernel would. Its stdout and stderr (where it logs, with
+ * the production logback.xml) are collected line by line; it binds free loopback ports, read back
+ * from its start-up log line.
  */
 public final class ServeProcess implements AutoCloseable {
     private static final Pattern BOUND =
             Pattern.compile("Felix.s WebSocket on wss?://127\\.0\\.0\\.1:(\\d+), REST API on https?://127\\.0\\.0\\.1:(\\d+)");
 
     public final Process process;
+    /** Stdout lines not taken yet by {@link #nextStdoutLine()}. */
     public final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    /** Every stdout line, taken or not. */
+    private final List<String> stdoutLines = new CopyOnWriteArrayList<>();
+    /** Every stderr line: the server's log. */
     public final List<String> stderr = new CopyOnWriteArrayList<>();
     private final BlockingQueue<String> stderrQueue = new LinkedBlockingQueue<>();
     private final List<Thread> pumps = new CopyOnWriteArrayList<>();
@@ -34,7 +42,7 @@ public final class ServeProcess implements AutoCloseable {
 
     private ServeProcess(Process process) {
         this.process = process;
-        pump(process.getInputStream(), stdout, null);
+        pump(process.getInputStream(), stdout, stdoutLines);
         pump(process.getErrorStream(), stderrQueue, stderr);
         Matcher bound = awaitLog(BOUND);
         this.wsPort = Integer.parseInt(bound.group(1));
@@ -45,6 +53,7 @@ public final class ServeProcess implements AutoCloseable {
     public static ServeProcess start(Path dataDir, String... options) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"),
                 "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
                 "dev.felix.server.cli.FelixCommand", "serve",
@@ -61,10 +70,8 @@ public final class ServeProcess implements AutoCloseable {
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
+                    all.add(line);
                     queue.add(line);
-                    if (all != null) {
-                        all.add(line);
-                    }
                 }
             } catch (IOException e) {
                 // the process is gone; what was read is kept
@@ -96,6 +103,20 @@ public final class ServeProcess implements AutoCloseable {
         throw new AssertionError("felix serve did not bind within 60 s: " + stderr);
     }
 
+    /** The token {@code serve} minted and printed on first start, or null. */
+    public String mintedToken() {
+        return stdoutLines.stream().map(String::trim).filter(l -> l.startsWith("fxp_")).findFirst().orElse(null);
+    }
+
+    public URI wsUri() {
+        return URI.create("ws://127.0.0.1:" + wsPort + "/");
+    }
+
+    /** A REST call over plain HTTP; {@code token} null sends no Authorization, {@code body} null sends none. */
+    public HttpResponse<String> http(String method, String path, String token, String body) throws IOException {
+        return Http.send(method, URI.create("http://127.0.0.1:" + httpPort + path), token, body);
+    }
+
     /** The next stdout line, failing when none comes in time. */
     public String nextStdoutLine() {
         try {
@@ -112,20 +133,35 @@ public final class ServeProcess implements AutoCloseable {
 
     /** Everything the process printed on stdout and not taken yet; call once it has exited. */
     public List<String> remainingStdout() throws InterruptedException {
-        for (Thread pump : pumps) {
-            pump.join(10_000);
-        }
+        awaitPumps();
         List<String> lines = new ArrayList<>();
         stdout.drainTo(lines);
         return lines;
     }
 
+    /** Everything the process logged; call once it has exited. */
+    public String log() throws InterruptedException {
+        awaitPumps();
+        return String.join("\n", stderr);
+    }
+
+    private void awaitPumps() throws InterruptedException {
+        for (Thread pump : pumps) {
+            pump.join(10_000);
+        }
+    }
+
     /**
-     * Sends SIGTERM and returns the exit code. Through the process handle, because
-     * {@link Process#destroy()} also closes the pipes, losing what the process prints while it stops.
+     * Sends SIGTERM and returns at once. Through the process handle, because {@link Process#destroy()}
+     * also closes the pipes, losing what the process prints while it stops.
      */
-    public int terminate() {
+    public void sigterm() {
         process.toHandle().destroy();
+    }
+
+    /** Sends SIGTERM and returns the exit code. */
+    public int terminate() {
+        sigterm();
         try {
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new AssertionError("felix serve still running 30 s after SIGTERM");
@@ -137,10 +173,19 @@ public final class ServeProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the process (SIGKILL) and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            throw new AssertionError("felix serve still running 10 s after SIGKILL");
+        }
+    }
+
+    /** Kills the process if a test left it running. */
     @Override
-    public void close() {
+    public void close() throws InterruptedException {
         if (process.isAlive()) {
-            process.destroyForcibly();
+            kill();
         }
     }
 }

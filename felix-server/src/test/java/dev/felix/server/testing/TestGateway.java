@@ -8,8 +8,6 @@ import dev.felix.server.store.Tokens;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +19,6 @@ import java.util.function.UnaryOperator;
  * 127.0.0.1, and one private and one public token minted through the store.
  */
 public final class TestGateway implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public final Path dataDir;
     public final Gateway gateway;
@@ -70,22 +67,10 @@ public final class TestGateway implements AutoCloseable {
 
     /** A REST call; {@code token} null sends no Authorization, {@code body} null sends none. */
     public HttpResponse<String> http(String method, String path, String token, String body) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(httpBase() + path)).timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            b.header("Content-Type", "application/json");
-        }
         try {
-            return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return Http.send(method, URI.create(httpBase() + path), token, body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.store.Entry;
+import dev.felix.server.store.GroupCommit;
 import dev.felix.server.store.Migrations;
 import dev.felix.server.store.Mutation;
 import dev.felix.server.store.Scope;
@@ -26,12 +27,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -60,16 +58,11 @@ public final class PostgresStore implements Store {
     private static final int READERS = 2;
 
     private final HikariDataSource pool;
-    private final BlockingQueue<WriteRequest> writes = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final GroupCommit writer;
     private final ExecutorService readers;
     private final ExecutorService statusPublisher;
     private final ChangeFeed feed;
     private volatile boolean closed;
-
-    private record WriteRequest(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
-                                CompletableFuture<Entry> result) {
-    }
 
     private PostgresStore(PostgresSettings settings) throws SQLException {
         this.pool = new HikariDataSource(poolConfig(settings));
@@ -83,8 +76,7 @@ public final class PostgresStore implements Store {
             this.readers = Executors.newFixedThreadPool(READERS, r -> daemon(r, "felix-pg-reader-" + n.incrementAndGet()));
             this.statusPublisher = Executors.newSingleThreadExecutor(r -> daemon(r, "felix-pg-status"));
             this.feed = new ChangeFeed(settings, lastSeq);
-            this.writer = daemon(this::writeLoop, "felix-pg-writer");
-            this.writer.start();
+            this.writer = new GroupCommit("felix-pg-writer", MAX_BATCH, this::commitOrRetryEach);
             this.feed.start();
         } catch (SQLException | RuntimeException e) {
             pool.close();
@@ -152,37 +144,14 @@ public final class PostgresStore implements Store {
 
     @Override
     public CompletableFuture<Entry> write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
-        CompletableFuture<Entry> result = new CompletableFuture<>();
-        if (closed) {
-            result.completeExceptionally(new StoreException("store is closed"));
-            return result;
-        }
-        // Hop: onto the writer thread, which commits queued writes together; the future completes there.
-        writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
-        return result;
+        return writer.submit(kind, id, expectedSeq, mutation);
     }
 
-    private void writeLoop() {
-        List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
-        while (!closed || !writes.isEmpty()) {
-            try {
-                WriteRequest first = writes.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                writes.drainTo(batch, MAX_BATCH - 1);
-                if (!commit(batch) && batch.size() > 1) {
-                    // One bad write (say, JSON that jsonb refuses) must not fail the others: retry each alone.
-                    for (WriteRequest w : batch) {
-                        commit(List.of(w));
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                batch.clear();
+    private void commitOrRetryEach(List<GroupCommit.Write> batch) {
+        if (!commit(batch) && batch.size() > 1) {
+            // One bad write (say, JSON that jsonb refuses) must not fail the others: retry each alone.
+            for (GroupCommit.Write w : batch) {
+                commit(List.of(w));
             }
         }
     }
@@ -193,7 +162,7 @@ public final class PostgresStore implements Store {
      * @return false when the transaction failed and the futures of a batch of more than one were left
      *         pending for a retry
      */
-    private boolean commit(List<WriteRequest> batch) {
+    private boolean commit(List<GroupCommit.Write> batch) {
         List<Entry> committed = new ArrayList<>(batch.size());
         List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
         List<Runnable> refusals = new ArrayList<>();
@@ -204,12 +173,12 @@ public final class PostgresStore implements Store {
                 try (Statement st = conn.createStatement()) {
                     st.execute("SELECT felix_write_lock()");
                 }
-                for (WriteRequest w : batch) {
+                for (GroupCommit.Write w : batch) {
                     try {
                         committed.add(apply(conn, w));
-                        waiting.add(w.result);
+                        waiting.add(w.result());
                     } catch (StoreException e) {
-                        refusals.add(() -> w.result.completeExceptionally(e));
+                        refusals.add(() -> w.result().completeExceptionally(e));
                     }
                 }
                 conn.commit();
@@ -223,8 +192,8 @@ public final class PostgresStore implements Store {
                         e.toString());
                 return false;
             }
-            log.error("write of {} {} failed", batch.get(0).kind, batch.get(0).id, e);
-            batch.get(0).result.completeExceptionally(new StoreException("write failed: " + e.getMessage(), e));
+            log.error("write of {} {} failed", batch.get(0).kind(), batch.get(0).id(), e);
+            batch.get(0).result().completeExceptionally(new StoreException("write failed: " + e.getMessage(), e));
             return true;
         }
         refusals.forEach(Runnable::run);
@@ -234,33 +203,33 @@ public final class PostgresStore implements Store {
         return true;
     }
 
-    private static Entry apply(Connection conn, WriteRequest w) throws SQLException {
-        String table = table(w.kind);
+    private static Entry apply(Connection conn, GroupCommit.Write w) throws SQLException {
+        String table = table(w.kind());
         Entry current = null;
         try (PreparedStatement ps = conn.prepareStatement("SELECT data::text, seq FROM " + table + " WHERE id = ?")) {
-            ps.setString(1, w.id);
+            ps.setString(1, w.id());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    current = new Entry(w.kind, w.id, Json.compact(rs.getString(1)), rs.getLong(2));
+                    current = new Entry(w.kind(), w.id(), Json.compact(rs.getString(1)), rs.getLong(2));
                 }
             }
         }
-        if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
+        if (w.expectedSeq() != null && (current == null || current.seq() != w.expectedSeq())) {
             throw new StoreException.PreconditionFailed(
-                    "entry " + w.id + " is at seq " + (current == null ? "none" : current.seq())
-                            + ", not " + w.expectedSeq);
+                    "entry " + w.id() + " is at seq " + (current == null ? "none" : current.seq())
+                            + ", not " + w.expectedSeq());
         }
-        String json = w.mutation.apply(current == null || current.deleted() ? null : current);
+        String json = w.mutation().apply(current == null || current.deleted() ? null : current);
         // The triggers draw the seq; the statement only says what the data is.
         String sql = current == null
                 ? "INSERT INTO " + table + " (data, id) VALUES (?::jsonb, ?) RETURNING data::text, seq"
                 : "UPDATE " + table + " SET data = ?::jsonb WHERE id = ? RETURNING data::text, seq";
         try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, json);
-            ps.setString(2, w.id);
+            ps.setString(2, w.id());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Entry(w.kind, w.id, Json.compact(rs.getString(1)), rs.getLong(2));
+                return new Entry(w.kind(), w.id(), Json.compact(rs.getString(1)), rs.getLong(2));
             }
         }
     }
@@ -475,11 +444,7 @@ public final class PostgresStore implements Store {
             return;
         }
         closed = true;
-        try {
-            writer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
         feed.close();
         readers.shutdown();
         statusPublisher.shutdown();

@@ -2,6 +2,7 @@ package dev.felix.server.store.sqlite;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.store.Entry;
+import dev.felix.server.store.GroupCommit;
 import dev.felix.server.store.Migrations;
 import dev.felix.server.store.Mutation;
 import dev.felix.server.store.Scope;
@@ -30,12 +31,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -58,18 +58,13 @@ public final class SqliteStore implements Store {
 
     private final String url;
     private final Connection writerConn;
-    private final BlockingQueue<WriteRequest> writes = new LinkedBlockingQueue<>();
-    private final Thread writer;
+    private final GroupCommit writer;
     private final ExecutorService readers;
     private final List<Connection> readerConns = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Connection> readerConn = new ThreadLocal<>();
     private final List<Consumer<Entry>> listeners = new CopyOnWriteArrayList<>();
     private final List<BiConsumer<String, String>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
-
-    private record WriteRequest(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
-                                CompletableFuture<Entry> result) {
-    }
 
     private SqliteStore(Path file) throws SQLException {
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
@@ -82,9 +77,7 @@ public final class SqliteStore implements Store {
             t.setDaemon(true);
             return t;
         });
-        this.writer = new Thread(this::writeLoop, "felix-sqlite-writer");
-        this.writer.setDaemon(true);
-        this.writer.start();
+        this.writer = new GroupCommit("felix-sqlite-writer", MAX_BATCH, this::commit);
     }
 
     /** Opens (and creates or migrates) {@code felix.db} in the data directory. */
@@ -118,45 +111,20 @@ public final class SqliteStore implements Store {
 
     @Override
     public CompletableFuture<Entry> write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
-        CompletableFuture<Entry> result = new CompletableFuture<>();
-        if (closed) {
-            result.completeExceptionally(new StoreException("store is closed"));
-            return result;
-        }
-        writes.add(new WriteRequest(kind, id, expectedSeq, mutation, result));
-        return result;
+        return writer.submit(kind, id, expectedSeq, mutation);
     }
 
-    private void writeLoop() {
-        List<WriteRequest> batch = new ArrayList<>(MAX_BATCH);
-        while (!closed || !writes.isEmpty()) {
-            try {
-                WriteRequest first = writes.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                writes.drainTo(batch, MAX_BATCH - 1);
-                commit(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                batch.clear();
-            }
-        }
-    }
 
-    private void commit(List<WriteRequest> batch) {
+    private void commit(List<GroupCommit.Write> batch) {
         List<Entry> committed = new ArrayList<>(batch.size());
         List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
         try {
-            for (WriteRequest w : batch) {
+            for (GroupCommit.Write w : batch) {
                 try {
                     committed.add(apply(w));
-                    waiting.add(w.result);
+                    waiting.add(w.result());
                 } catch (StoreException e) {
-                    w.result.completeExceptionally(e);
+                    w.result().completeExceptionally(e);
                 }
             }
             writerConn.commit();
@@ -180,23 +148,23 @@ public final class SqliteStore implements Store {
         }
     }
 
-    private Entry apply(WriteRequest w) throws SQLException {
-        String table = table(w.kind);
+    private Entry apply(GroupCommit.Write w) throws SQLException {
+        String table = table(w.kind());
         Entry current = null;
         try (PreparedStatement ps = writerConn.prepareStatement("SELECT data, seq FROM " + table + " WHERE id = ?")) {
-            ps.setString(1, w.id);
+            ps.setString(1, w.id());
             try (ResultSet rs = ps.executeQuery()) {
                 if (rs.next()) {
-                    current = new Entry(w.kind, w.id, rs.getString(1), rs.getLong(2));
+                    current = new Entry(w.kind(), w.id(), rs.getString(1), rs.getLong(2));
                 }
             }
         }
-        if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
+        if (w.expectedSeq() != null && (current == null || current.seq() != w.expectedSeq())) {
             throw new StoreException.PreconditionFailed(
-                    "entry " + w.id + " is at seq " + (current == null ? "none" : current.seq())
-                            + ", not " + w.expectedSeq);
+                    "entry " + w.id() + " is at seq " + (current == null ? "none" : current.seq())
+                            + ", not " + w.expectedSeq());
         }
-        String json = w.mutation.apply(current == null || current.deleted() ? null : current);
+        String json = w.mutation().apply(current == null || current.deleted() ? null : current);
         long seq;
         try (PreparedStatement ps = writerConn.prepareStatement(
                 "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value")) {
@@ -207,12 +175,12 @@ public final class SqliteStore implements Store {
         }
         try (PreparedStatement ps = writerConn.prepareStatement("INSERT INTO " + table + " (id, data, seq) VALUES (?, ?, ?) "
                 + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq")) {
-            ps.setString(1, w.id);
+            ps.setString(1, w.id());
             ps.setString(2, json);
             ps.setLong(3, seq);
             ps.executeUpdate();
         }
-        return new Entry(w.kind, w.id, json, seq);
+        return new Entry(w.kind(), w.id(), json, seq);
     }
 
     private void rollback() {
@@ -247,6 +215,7 @@ public final class SqliteStore implements Store {
     }
 
     private <T> CompletableFuture<T> read(Read<T> work) {
+        // Hop: JDBC blocks, so reads leave the caller's thread for the reader pool.
         return CompletableFuture.supplyAsync(() -> readNow(work), readers);
     }
 
@@ -267,7 +236,7 @@ public final class SqliteStore implements Store {
     private <T> T onReader(Read<T> work) {
         try {
             return read(work).join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
     }
@@ -393,11 +362,7 @@ public final class SqliteStore implements Store {
             return;
         }
         closed = true;
-        try {
-            writer.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writer.close();
         readers.shutdown();
         try {
             readers.awaitTermination(5, TimeUnit.SECONDS);
