@@ -58,6 +58,9 @@ public final class SqliteStore implements Store {
 
     private final String url;
     private final Connection writerConn;
+    private final Map<EntryKind, PreparedStatement> selectCurrent = new EnumMap<>(EntryKind.class);
+    private final Map<EntryKind, PreparedStatement> upsert = new EnumMap<>(EntryKind.class);
+    private final PreparedStatement nextSeq;
     private final GroupCommit writer;
     private final ExecutorService readers;
     private final List<Connection> readerConns = new CopyOnWriteArrayList<>();
@@ -71,6 +74,13 @@ public final class SqliteStore implements Store {
         this.writerConn = open();
         Migrations.apply(writerConn, "sqlite", MIGRATIONS);
         writerConn.setAutoCommit(false);
+        // Prepared once: they run for every write, on the writer thread only.
+        for (EntryKind kind : EntryKind.values()) {
+            selectCurrent.put(kind, writerConn.prepareStatement("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
+            upsert.put(kind, writerConn.prepareStatement("INSERT INTO " + table(kind) + " (id, data, seq) VALUES (?, ?, ?) "
+                    + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq"));
+        }
+        nextSeq = writerConn.prepareStatement("UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value");
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(READERS, r -> {
             Thread t = new Thread(r, "felix-sqlite-reader-" + n.incrementAndGet());
@@ -149,14 +159,12 @@ public final class SqliteStore implements Store {
     }
 
     private Entry apply(GroupCommit.Write w) throws SQLException {
-        String table = table(w.kind());
         Entry current = null;
-        try (PreparedStatement ps = writerConn.prepareStatement("SELECT data, seq FROM " + table + " WHERE id = ?")) {
-            ps.setString(1, w.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    current = new Entry(w.kind(), w.id(), rs.getString(1), rs.getLong(2));
-                }
+        PreparedStatement select = selectCurrent.get(w.kind());
+        select.setString(1, w.id());
+        try (ResultSet rs = select.executeQuery()) {
+            if (rs.next()) {
+                current = new Entry(w.kind(), w.id(), rs.getString(1), rs.getLong(2));
             }
         }
         if (w.expectedSeq() != null && (current == null || current.seq() != w.expectedSeq())) {
@@ -166,20 +174,15 @@ public final class SqliteStore implements Store {
         }
         String json = w.mutation().apply(current == null || current.deleted() ? null : current);
         long seq;
-        try (PreparedStatement ps = writerConn.prepareStatement(
-                "UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value")) {
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                seq = rs.getLong(1);
-            }
+        try (ResultSet rs = nextSeq.executeQuery()) {
+            rs.next();
+            seq = rs.getLong(1);
         }
-        try (PreparedStatement ps = writerConn.prepareStatement("INSERT INTO " + table + " (id, data, seq) VALUES (?, ?, ?) "
-                + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq")) {
-            ps.setString(1, w.id());
-            ps.setString(2, json);
-            ps.setLong(3, seq);
-            ps.executeUpdate();
-        }
+        PreparedStatement upsert = this.upsert.get(w.kind());
+        upsert.setString(1, w.id());
+        upsert.setString(2, json);
+        upsert.setLong(3, seq);
+        upsert.executeUpdate();
         return new Entry(w.kind(), w.id(), json, seq);
     }
 
