@@ -1,8 +1,10 @@
 package dev.felix.server.config;
 
+import java.lang.reflect.RecordComponent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.StringJoiner;
 
 /**
  * Everything a gateway process needs to start. Immutable; build one with {@link #builder()},
@@ -125,6 +127,23 @@ public record GatewayConfig(
     }
 
     /** True when {@link #dbUrl} names PostgreSQL rather than the embedded SQLite store. */
+    /** The record's usual text, with the database password masked, so a configuration may be logged. */
+    @Override
+    public String toString() {
+        StringJoiner out = new StringJoiner(", ", "GatewayConfig[", "]");
+        for (RecordComponent component : GatewayConfig.class.getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(this);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            boolean secret = component.getName().equals("dbPassword") && value != null;
+            out.add(component.getName() + "=" + (secret ? "****" : value));
+        }
+        return out.toString();
+    }
+
     public boolean usesPostgres() {
         return dbUrl != null && dbUrl.startsWith("jdbc:postgresql:");
     }
