@@ -101,14 +101,31 @@ public final class Wire {
     /** A heartbeat ACK (10001), from the shard list the status encoded once and the live numbers. */
     public static byte[] encodeHeartbeatAck(long receivedAt, EncodedShards shards, long guildsCount,
                                             double memoryUsage, long uptime) {
-        return encode(OpCode.HEARTBEAT_ACK, g -> {
+        return encode(OpCode.HEARTBEAT_ACK, statusFields(receivedAt, shards, guildsCount, memoryUsage, uptime), null,
+                shards.json().asUnquotedUTF8().length + ENVELOPE_BYTES);
+    }
+
+    /** The data object of a heartbeat ACK on its own, for readers of the status outside the socket. */
+    public static byte[] encodeStatus(long receivedAt, EncodedShards shards, long guildsCount, double memoryUsage,
+                                      long uptime) {
+        Body fields = statusFields(receivedAt, shards, guildsCount, memoryUsage, uptime);
+        return write(shards.json().asUnquotedUTF8().length + ENVELOPE_BYTES, g -> {
+            g.writeStartObject();
+            fields.write(g);
+            g.writeEndObject();
+        });
+    }
+
+    private static Body statusFields(long receivedAt, EncodedShards shards, long guildsCount, double memoryUsage,
+                                     long uptime) {
+        return g -> {
             g.writeNumberField("receivedAt", receivedAt);
             g.writeFieldName("shards");
             g.writeRawValue(shards.json());
             g.writeNumberField("guildsCount", guildsCount);
             g.writeNumberField("memoryUsage", memoryUsage);
             g.writeNumberField("uptime", uptime);
-        }, null, shards.json().asUnquotedUTF8().length + ENVELOPE_BYTES);
+        };
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.felix.server.metrics;
 
+import dev.felix.server.rest.RestApi;
 import dev.felix.server.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -63,8 +64,7 @@ public final class OpsRoutes {
                         body = new JsonObject().put("status", "READY").put("checks", checks);
                     } else {
                         status = 503;
-                        body = new JsonObject().put("status", 503).put("error", "Service Unavailable")
-                                .put("message", !storeUp ? "store unreachable" : "ports not bound")
+                        body = RestApi.error(status, !storeUp ? "store unreachable" : "ports not bound")
                                 .put("checks", checks);
                     }
                     ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encode());

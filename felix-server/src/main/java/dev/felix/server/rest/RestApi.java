@@ -132,8 +132,8 @@ public final class RestApi {
                 .end(error(status, message).encode());
     }
 
-    /** The error body every failure carries. */
-    static JsonObject error(int status, String message) {
+    /** The error body every failure carries, on this port and the operations routes alike. */
+    public static JsonObject error(int status, String message) {
         return new JsonObject()
                 .put("status", status)
                 .put("error", HttpResponseStatus.valueOf(status).reasonPhrase())

@@ -2,12 +2,11 @@ package dev.felix.server.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.felix.protocol.BotStatus;
 import dev.felix.protocol.Wire;
 import dev.felix.server.status.StatusReport;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -42,15 +41,8 @@ final class StatusRoutes {
 
     private void get(RoutingContext ctx) {
         auth.read(ctx);
-        long receivedAt = System.currentTimeMillis();
-        BotStatus now = status.current();
-        ObjectNode body = Wire.mapper().createObjectNode();
-        body.put("receivedAt", receivedAt);
-        body.set("shards", Wire.mapper().valueToTree(now.shards()));
-        body.put("guildsCount", now.guildsCount());
-        body.put("memoryUsage", now.memoryUsage());
-        body.put("uptime", now.uptime());
-        ctx.response().putHeader("Content-Type", Replies.JSON).end(body.toString());
+        ctx.response().putHeader("Content-Type", Replies.JSON)
+                .end(Buffer.buffer(status.statusJson(System.currentTimeMillis())));
     }
 
     private void put(RoutingContext ctx) {

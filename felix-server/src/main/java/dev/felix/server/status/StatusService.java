@@ -169,6 +169,12 @@ public final class StatusService implements AutoCloseable {
         return Wire.encodeHeartbeatAck(receivedAt, m.encoded, m.guildsCount, memoryUsage(m), uptime(m));
     }
 
+    /** The same status as a heartbeat ACK's data object alone (what {@code GET /api/status} serves), encoded. */
+    public byte[] statusJson(long receivedAt) {
+        Merged m = merged;
+        return Wire.encodeStatus(receivedAt, m.encoded, m.guildsCount, memoryUsage(m), uptime(m));
+    }
+
     private double memoryUsage(Merged m) {
         double mib = m.memoryUsage != null ? m.memoryUsage : (runtime.totalMemory() - runtime.freeMemory()) / MIB;
         return Math.round(mib * 100) / 100.0;
