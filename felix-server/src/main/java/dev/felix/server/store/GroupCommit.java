@@ -75,5 +75,9 @@ public final class GroupCommit {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        // A write queued while the queue closed, or left when the writer gave up, is refused, not left hanging.
+        for (Write left = writes.poll(); left != null; left = writes.poll()) {
+            left.result().completeExceptionally(new StoreException("store is closed"));
+        }
     }
 }
