@@ -35,8 +35,7 @@ class ScenarioSmokeTest {
         // Limits lifted as in the compare run, so the as-fast-as-answered scenarios run unthrottled.
         gateway = Gateway.start(GatewayConfig.builder().dataDir(dataDir).host("127.0.0.1").wsPort(0).httpPort(0)
                 .maxInboundPerSecond(1_000_000).inboundBurst(1_000_000).maxConnectionsPerToken(1_000_000).build());
-        token = Tokens.generate(Scope.PRIVATE);
-        gateway.store().createToken(Tokens.hash(token), "bench-test", Scope.PRIVATE, null);
+        token = Tokens.mint(gateway.store(), Scope.PRIVATE, "bench-test", null).token();
         gateway.tokens().reload();
     }
 

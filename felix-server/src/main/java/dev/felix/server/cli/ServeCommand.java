@@ -3,7 +3,6 @@ package dev.felix.server.cli;
 import dev.felix.server.Gateway;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.store.Scope;
-import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -145,15 +144,14 @@ final class ServeCommand implements Callable<Integer> {
         if (gateway.tokens().hasPrivateToken()) {
             return;
         }
-        String token = Tokens.generate(Scope.PRIVATE);
-        TokenRecord record = gateway.store().createToken(Tokens.hash(token), "admin", Scope.PRIVATE, "first start");
+        Tokens.Minted minted = Tokens.mint(gateway.store(), Scope.PRIVATE, "admin", "first start");
         gateway.tokens().reload();
         String rule = "=".repeat(72);
         System.out.println(rule);
-        System.out.println("No private token existed, so one was minted (id " + record.id() + ", owner admin).");
+        System.out.println("No private token existed, so one was minted (id " + minted.record().id() + ", owner admin).");
         System.out.println("It is shown only this once. Use it in the Authorization header of the WebSocket:");
         System.out.println();
-        System.out.println("    " + token);
+        System.out.println("    " + minted.token());
         System.out.println();
         System.out.println("Mint more with: ./felix token create --private --owner ID");
         System.out.println(rule);

@@ -72,9 +72,9 @@ final class TokenCommand implements Runnable {
         @Override
         public Integer call() {
             Scope chosen = scope.privateScope ? Scope.PRIVATE : Scope.PUBLIC;
-            String token = Tokens.generate(chosen);
             try (Store s = open(store)) {
-                printCreated(spec.commandLine().getOut(), s.createToken(Tokens.hash(token), owner, chosen, label), token);
+                Tokens.Minted minted = Tokens.mint(s, chosen, owner, label);
+                printCreated(spec.commandLine().getOut(), minted.record(), minted.token());
             }
             return 0;
         }

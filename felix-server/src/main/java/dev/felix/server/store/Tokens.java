@@ -25,6 +25,16 @@ public final class Tokens {
         return prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
+    /** A token just minted: its record, and the token itself, which is kept nowhere. */
+    public record Minted(TokenRecord record, String token) {
+    }
+
+    /** Mints a token of this scope into the store, which keeps only its hash. */
+    public static Minted mint(Store store, Scope scope, String owner, String label) {
+        String token = generate(scope);
+        return new Minted(store.createToken(hash(token), owner, scope, label), token);
+    }
+
     /** Hex SHA-256: the only form in which a token is stored, looked up or compared. */
     public static String hash(String token) {
         try {

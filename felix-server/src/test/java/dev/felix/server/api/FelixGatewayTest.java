@@ -57,10 +57,9 @@ class FelixGatewayTest {
                 .httpPort(0)
                 .statusSource("bot", source)
                 .start();
-        token = Tokens.generate(Scope.PRIVATE);
         // As `felix token create --data DIR` does beside a running bot: another handle on the same store.
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.createToken(Tokens.hash(token), "owner", Scope.PRIVATE, null);
+            token = Tokens.mint(store, Scope.PRIVATE, "owner", null).token();
         }
     }
 

@@ -59,9 +59,9 @@ class ServeCommandTest {
 
     @Test
     void sigtermClosesEverySocketWith1001AndExitsZero(@TempDir Path dir) throws Exception {
-        String token = Tokens.generate(Scope.PRIVATE);
+        String token;
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.createToken(Tokens.hash(token), "ops", Scope.PRIVATE, null);
+            token = Tokens.mint(store, Scope.PRIVATE, "ops", null).token();
         }
         try (ServeProcess serve = ServeProcess.start(dir, "--ping-interval-ms", "60000")) {
             WsTestClient a = WsTestClient.connect(ws(serve), token, "sigterm-a");

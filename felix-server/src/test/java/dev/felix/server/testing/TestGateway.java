@@ -51,8 +51,7 @@ public final class TestGateway implements AutoCloseable {
 
     /** Mints a token straight in the store and makes the gateway see it at once. */
     public String mint(Scope scope, String owner) {
-        String token = Tokens.generate(scope);
-        gateway.store().createToken(Tokens.hash(token), owner, scope, null);
+        String token = Tokens.mint(gateway.store(), scope, owner, null).token();
         gateway.tokens().reload();
         return token;
     }
