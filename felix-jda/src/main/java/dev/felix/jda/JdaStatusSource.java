@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -52,54 +53,32 @@ public final class JdaStatusSource implements StatusSource {
 
     private final Supplier<List<JDA>> shards;
     private final LongSupplier guildsCount;
-    private final Registration registration;
+    private final Consumer<Object> addListener;
+    private final Consumer<Object> removeListener;
     private final EventListener listener = this::onEvent;
     private volatile StatusSink sink;
     private ScheduledExecutorService timer;
 
-    private interface Registration {
-        void add(Object listener);
-
-        void remove(Object listener);
-    }
-
-    private JdaStatusSource(Supplier<List<JDA>> shards, LongSupplier guildsCount, Registration registration) {
+    private JdaStatusSource(Supplier<List<JDA>> shards, LongSupplier guildsCount, Consumer<Object> addListener,
+                            Consumer<Object> removeListener) {
         this.shards = shards;
         this.guildsCount = guildsCount;
-        this.registration = registration;
+        this.addListener = addListener;
+        this.removeListener = removeListener;
     }
 
     /** Every shard a shard manager runs, shards it starts later included. */
     public static JdaStatusSource of(ShardManager manager) {
         Objects.requireNonNull(manager, "manager");
         return new JdaStatusSource(() -> manager.getShardCache().asList(), () -> manager.getGuildCache().size(),
-                new Registration() {
-                    @Override
-                    public void add(Object listener) {
-                        manager.addEventListener(listener);
-                    }
-
-                    @Override
-                    public void remove(Object listener) {
-                        manager.removeEventListener(listener);
-                    }
-                });
+                manager::addEventListener, manager::removeEventListener);
     }
 
     /** A single JDA instance: one shard, numbered as its shard info says (0 when unsharded). */
     public static JdaStatusSource of(JDA jda) {
         Objects.requireNonNull(jda, "jda");
-        return new JdaStatusSource(() -> List.of(jda), () -> jda.getGuildCache().size(), new Registration() {
-            @Override
-            public void add(Object listener) {
-                jda.addEventListener(listener);
-            }
-
-            @Override
-            public void remove(Object listener) {
-                jda.removeEventListener(listener);
-            }
-        });
+        return new JdaStatusSource(() -> List.of(jda), () -> jda.getGuildCache().size(),
+                jda::addEventListener, jda::removeEventListener);
     }
 
     /**
@@ -149,7 +128,7 @@ public final class JdaStatusSource implements StatusSource {
             throw new IllegalStateException("already started");
         }
         sink = Objects.requireNonNull(target, "target");
-        registration.add(listener);
+        addListener.accept(listener);
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "felix-jda-status");
             t.setDaemon(true);
@@ -163,7 +142,7 @@ public final class JdaStatusSource implements StatusSource {
         if (timer == null) {
             return;
         }
-        registration.remove(listener);
+        removeListener.accept(listener);
         sink = null;
         timer.shutdownNow();
         timer = null;
