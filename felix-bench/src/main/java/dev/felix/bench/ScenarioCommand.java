@@ -22,7 +22,10 @@ abstract class ScenarioCommand implements Scenario, Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Metric> metrics = Runner.run(this, target, spec.commandLine().getParseResult().originalArgs());
+        // The parse result holds the whole command line, which starts with this scenario's name;
+        // driver processes are given the options after it.
+        List<String> args = spec.commandLine().getParseResult().originalArgs();
+        List<Metric> metrics = Runner.run(this, target, args.subList(args.indexOf(name()) + 1, args.size()));
         if (target.child == null) {
             Report.print(System.out, metrics);
         }

@@ -69,6 +69,13 @@ class ScenarioSmokeTest {
     }
 
     @Test
+    void theCommandLineSpreadsAScenarioOverDriverProcesses() {
+        int exit = BenchCommand.commandLine().execute("connections", "--url", "ws://127.0.0.1:" + gateway.wsPort() + "/",
+                "--token", token, "--clients", "6", "--procs", "2", "--hold", "0");
+        assertThat(exit).isZero();
+    }
+
+    @Test
     void heartbeatsAreAnswered() {
         Map<String, Double> m = run(HeartbeatScenario::new, "--clients", "10", "--rate", "5", "--shards", "4",
                 "--duration", "1", "--warmup", "0");
