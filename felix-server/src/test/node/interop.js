@@ -28,6 +28,13 @@ try {
 }
 
 let acks = 0;
+// The update is published at commit, so it may overtake the PUT's response: close after both.
+let seen = 0;
+const closeAfterBoth = () => {
+    if (++seen === 2) {
+        ws.close(1000, 'done');
+    }
+};
 ws.on('open', () => {
     print('open', {});
     ws.send(JSON.stringify({ code: 20001 }));
@@ -36,7 +43,7 @@ ws.on('message', async (raw) => {
     const message = JSON.parse(raw.toString());
     if (message.code !== 10001) {
         print('update', { message });
-        ws.close(1000, 'done');
+        closeAfterBoth();
         return;
     }
     acks++;
@@ -52,6 +59,7 @@ ws.on('message', async (raw) => {
             body: JSON.stringify({ prefix: 'baguette' })
         });
         print('put', { status: response.status });
+        closeAfterBoth();
     }
 });
 ws.on('error', (e) => print('error', { message: e.message }));

@@ -3,8 +3,8 @@ package dev.felix.server.hub;
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
 import dev.felix.server.store.Entry;
-import io.vertx.core.Context;
-import io.vertx.core.Vertx;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,7 +39,7 @@ public class HubBenchmark {
     @Param({"1000", "10000"})
     int sessions;
 
-    private Vertx vertx;
+    private EventLoop loop;
     private HubShard shard;
     private Entry hot;
     private Entry cold;
@@ -50,17 +50,17 @@ public class HubBenchmark {
 
     /** A session that only counts what it is handed. */
     static final class SinkListener implements Listener {
-        private final Context context;
+        private final EventLoop loop;
         private final Blackhole sink;
 
-        SinkListener(Context context, Blackhole sink) {
-            this.context = context;
+        SinkListener(EventLoop loop, Blackhole sink) {
+            this.loop = loop;
             this.sink = sink;
         }
 
         @Override
-        public Context context() {
-            return context;
+        public EventLoop loop() {
+            return loop;
         }
 
         @Override
@@ -71,21 +71,21 @@ public class HubBenchmark {
 
     @Setup
     public void setup(Blackhole sink) {
-        vertx = Vertx.vertx();
-        Context context = vertx.getOrCreateContext();
-        shard = new HubShard(context);
+        // The shard is only called from the benchmark thread; the loop is its key, never run.
+        loop = new DefaultEventLoop();
+        shard = new HubShard(loop);
         int guildCount = sessions / 10 + 100;
         for (int s = 0; s < sessions; s++) {
             List<String> ids = new ArrayList<>();
             for (int g = 0; g < 10; g++) {
                 ids.add(guild((s * 7 + g * 13) % guildCount));
             }
-            shard.replace(new SinkListener(context, sink), EntryKind.GUILD, List.of(), ids);
+            shard.replace(new SinkListener(loop, sink), EntryKind.GUILD, List.of(), ids);
         }
         hot = new Entry(EntryKind.GUILD, guild(0), "{\"prefix\":\"!\"}", 1);
         cold = new Entry(EntryKind.GUILD, "1", "{\"prefix\":\"!\"}", 2);
         message = Wire.encodeEntryUpdate(hot.kind(), hot.id(), hot.json(), hot.seq());
-        probe = new SinkListener(context, sink);
+        probe = new SinkListener(loop, sink);
         probeGuilds = List.of(guild(1), guild(2), guild(3), guild(4), guild(5));
         otherGuilds = List.of(guild(6), guild(7), guild(8), guild(9), guild(10));
         shard.replace(probe, EntryKind.GUILD, List.of(), probeGuilds);
@@ -97,7 +97,7 @@ public class HubBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
-        vertx.close().await(10, TimeUnit.SECONDS);
+        loop.shutdownGracefully().await(10, TimeUnit.SECONDS);
     }
 
     /** An update of a guild about {@code sessions / (sessions / 10 + 100) * 10} sessions listen to. */

@@ -1,14 +1,17 @@
 package dev.felix.server.config;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
+
+import javax.net.ssl.KeyManagerFactory;
 
 /** What both listening sockets share: the bind address and, when configured, TLS. */
 public final class ServerOptions {
     private ServerOptions() {
     }
 
-    /** Options for a server on {@code port}: TLS-only when the configuration names a certificate. */
+    /** Options for a Vert.x server on {@code port}: TLS-only when the configuration names a certificate. */
     public static HttpServerOptions forPort(GatewayConfig config, int port) {
         HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(port)
                 // HTTP/1.1 only. With cleartext HTTP/2 detection a connection only exists once the
@@ -17,10 +20,22 @@ public final class ServerOptions {
                 // framing on large responses.
                 .setHttp2ClearTextEnabled(false);
         if (config.tls()) {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(config.tlsCert().toAbsolutePath().toString())
-                    .setKeyPath(config.tlsKey().toAbsolutePath().toString()));
+            options.setSsl(true).setKeyCertOptions(pem(config));
         }
         return options;
+    }
+
+    /**
+     * The configured certificate and key as key managers, for the WebSocket port, which runs its
+     * own Netty pipeline. Read by Vert.x, so both ports accept the same PEM forms (PKCS#1 and #8).
+     */
+    public static KeyManagerFactory keyManagers(GatewayConfig config, Vertx vertx) throws Exception {
+        return pem(config).getKeyManagerFactory(vertx);
+    }
+
+    private static PemKeyCertOptions pem(GatewayConfig config) {
+        return new PemKeyCertOptions()
+                .setCertPath(config.tlsCert().toAbsolutePath().toString())
+                .setKeyPath(config.tlsKey().toAbsolutePath().toString());
     }
 }

@@ -4,8 +4,7 @@ import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
-import io.vertx.core.Context;
-import io.vertx.core.internal.ContextInternal;
+import io.netty.channel.EventLoop;
 
 import java.util.Collection;
 import java.util.List;
@@ -22,7 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * per event loop. Per entry, changes reach a session in the order they were published.
  */
 public final class Hub {
-    private final Map<Context, HubShard> shards = new ConcurrentHashMap<>();
+    private final Map<EventLoop, HubShard> shards = new ConcurrentHashMap<>();
     private final GatewayMetrics metrics;
 
     public Hub(GatewayMetrics metrics) {
@@ -30,16 +29,16 @@ public final class Hub {
     }
 
     /**
-     * Replaces what a listener listens to. Must be called on the listener's context.
+     * Replaces what a listener listens to. Must be called on the listener's loop.
      * The previous sets are given so the shard need not keep a reverse index.
      */
     public void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {
-        shardOf(listener.context()).replace(listener, kind, previous, next);
+        shardOf(listener.loop()).replace(listener, kind, previous, next);
     }
 
-    /** Forgets a listener entirely. Must be called on the listener's context. */
+    /** Forgets a listener entirely. Must be called on the listener's loop. */
     public void remove(Listener listener, Collection<String> guilds, Collection<String> users) {
-        HubShard shard = shardOf(listener.context());
+        HubShard shard = shardOf(listener.loop());
         shard.replace(listener, EntryKind.GUILD, guilds, List.of());
         shard.replace(listener, EntryKind.USER, users, List.of());
     }
@@ -50,7 +49,7 @@ public final class Hub {
         byte[] message = Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq());
         for (HubShard shard : shards.values()) {
             // Hop: from the publishing thread to the shard's event loop, once per loop per change.
-            shard.context().runOnContext(v -> {
+            shard.loop().execute(() -> {
                 int delivered = shard.deliver(change, message);
                 if (delivered > 0) {
                     metrics.fanout(delivered, System.nanoTime() - committedAt);
@@ -69,9 +68,7 @@ public final class Hub {
         return shards.size();
     }
 
-    private HubShard shardOf(Context context) {
-        // Vert.x gives every connection its own duplicate of the loop's context; keyed by those,
-        // each change would hop once per session instead of once per loop.
-        return shards.computeIfAbsent(((ContextInternal) context).unwrap(), HubShard::new);
+    private HubShard shardOf(EventLoop loop) {
+        return shards.computeIfAbsent(loop, HubShard::new);
     }
 }

@@ -2,7 +2,7 @@ package dev.felix.server.hub;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.store.Entry;
-import io.vertx.core.Context;
+import io.netty.channel.EventLoop;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,16 +12,16 @@ import java.util.Set;
 
 /** The part of the listener index that one event loop owns. Touched only on that loop. */
 final class HubShard {
-    private final Context context;
+    private final EventLoop loop;
     private final Map<String, Set<Listener>> guilds = new HashMap<>();
     private final Map<String, Set<Listener>> users = new HashMap<>();
 
-    HubShard(Context context) {
-        this.context = context;
+    HubShard(EventLoop loop) {
+        this.loop = loop;
     }
 
-    Context context() {
-        return context;
+    EventLoop loop() {
+        return loop;
     }
 
     void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {

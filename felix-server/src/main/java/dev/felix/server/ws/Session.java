@@ -11,20 +11,27 @@ import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
-import io.vertx.core.Context;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrame;
-import io.vertx.core.internal.http.WebSocketInternal;
+import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +43,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One client connection: reads its frames, answers heartbeats, keeps its listened sets in the
@@ -50,16 +60,17 @@ import java.util.Set;
  * per listened entry and never sends one that is not newer. So the seqs a session sends only
  * grow, and a client may resume from the highest seq it has seen without missing a change.
  *
- * <p>Threads: everything here runs on the event loop that accepted the socket ({@link #context()});
- * the only entry points from other threads are {@link WsServer}'s hops onto that loop.
+ * <p>The session is the last handler of its channel's pipeline, behind Netty's frame decoder and
+ * encoder. Threads: everything here runs on the event loop that accepted the socket ({@link #loop()});
+ * the only entry points from other threads are {@link #close} and the hub's hop onto that loop.
  */
-final class Session implements Listener {
+final class Session extends ChannelInboundHandlerAdapter implements Listener {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
     /** How long a closed slow consumer gets to take the close frame before its TCP connection is dropped. */
     private static final long SLOW_CLOSE_GRACE_MS = 1000;
 
-    private final ServerWebSocket ws;
-    private final Context context;
+    private final Channel ch;
+    private final EventLoop loop;
     private final SessionSettings settings;
     private final Hub hub;
     private final Store store;
@@ -69,6 +80,7 @@ final class Session implements Listener {
     private final String userAgent;
     private final WsStats stats;
     private final GatewayMetrics metrics;
+    private final Consumer<Session> onClosed;
 
     private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
     /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
@@ -78,15 +90,21 @@ final class Session implements Listener {
     /** The newest version per entry waiting to be sent once the pending snapshots are read. */
     private final Map<EntryKey, Held> held = new HashMap<>();
     private boolean pongSeen = true;
-    private long pingTimer = -1;
+    private ScheduledFuture<?> pingTimer;
+    /** Set once a close frame is written: nothing but the close handshake follows it. */
+    private boolean closeSent;
+    /** The close code the peer sent, the one this side sent, or 1006 (none) for the log. */
+    private int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
+    private String closeReason = "";
+    private boolean closeReceived;
 
-    /** The message being assembled from fragments: its bytes so far, or null between messages. */
-    private Buffer partial;
-    private boolean partialIsText;
+    /**
+     * The text message being assembled from fragments: its bytes so far, or null between
+     * messages and for binary ones (which are only counted).
+     */
+    private ByteBuf partial;
     private long partialSize;
 
-    /** Bytes handed to the socket whose write has not completed yet. */
-    private long queuedBytes;
     private boolean slowConsumer;
     /** Inbound token bucket: frames that may arrive now, refilled at the configured rate. */
     private double inboundTokens;
@@ -100,10 +118,11 @@ final class Session implements Listener {
     private record Held(Entry entry, byte[] message) {
     }
 
-    Session(ServerWebSocket ws, Context context, SessionServices services, TokenRecord token, String remote,
-            String userAgent) {
-        this.ws = ws;
-        this.context = context;
+    Session(Channel ch, SessionServices services, TokenRecord token, String remote, String userAgent,
+            Consumer<Session> onClosed) {
+        this.ch = ch;
+        this.loop = ch.eventLoop();
+        this.onClosed = onClosed;
         this.settings = services.settings();
         this.hub = services.hub();
         this.store = services.store();
@@ -120,25 +139,27 @@ final class Session implements Listener {
         }
     }
 
-    void start(Runnable onClosed) {
-        ws.frameHandler(this::onFrame);
-        ws.pongHandler(data -> pongSeen = true);
-        ws.exceptionHandler(this::onError);
-        ws.closeHandler(v -> {
-            context.owner().cancelTimer(pingTimer);
-            hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
-            log.info("closed {} (User-Agent: {}) code={} reason={}", remote, userAgent, ws.closeStatusCode(),
-                    ws.closeReason());
-            onClosed.run();
-        });
+    /** Called once the 101 response is out. */
+    void start() {
         long interval = settings.pingInterval().toMillis();
-        pingTimer = context.owner().setPeriodic(interval, interval, id -> pingTick());
+        pingTimer = loop.scheduleAtFixedRate(this::pingTick, interval, interval, TimeUnit.MILLISECONDS);
         log.info("opened {} (User-Agent: {}) token {}", remote, userAgent, token.id());
     }
 
     @Override
-    public Context context() {
-        return context;
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (pingTimer != null) {
+            pingTimer.cancel(false);
+        }
+        releasePartial();
+        hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
+        log.info("closed {} (User-Agent: {}) code={} reason={}", remote, userAgent, closeCode, closeReason);
+        onClosed.accept(this);
+    }
+
+    @Override
+    public EventLoop loop() {
+        return loop;
     }
 
     TokenRecord token() {
@@ -173,61 +194,71 @@ final class Session implements Listener {
         }
     }
 
-    /** Closes with a code and reason; safe from any thread. */
+    /** Closes with a code and reason; safe from any thread. The future completes once the socket is closed. */
     Future<Void> close(short code, String reason) {
+        Promise<Void> closed = Promise.promise();
+        ch.closeFuture().addListener(f -> closed.complete());
         // Hop: onto the session's loop, which owns the socket's state.
-        return Future.<Void>future(p -> context.runOnContext(v -> ws.close(code, reason).onComplete(p)));
+        loop.execute(() -> sendClose(code, reason));
+        return closed.future();
+    }
+
+    /**
+     * Starts the close handshake; the peer's close frame ends the connection, or the closing
+     * timeout does when it never comes.
+     */
+    private void sendClose(int code, String reason) {
+        if (closeSent || !ch.isActive()) {
+            return;
+        }
+        closeSent = true;
+        closeCode = code;
+        closeReason = reason;
+        ch.writeAndFlush(new CloseWebSocketFrame(code, reason), ch.voidPromise());
+        loop.schedule(this::terminate, WsServer.CLOSING_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     }
 
     private void send(OpCode op, byte[] message) {
-        if (!ws.isClosed() && reserveOutbound(message.length)) {
-            metrics.messageOut(op);
-            ws.writeFrame(Frames.text(message)).onComplete(ar -> releaseOutbound(message.length));
+        if (closeSent || !ch.isActive()) {
+            return;
         }
+        if (message.length > ch.bytesBeforeUnwritable()) {
+            closeSlowConsumer();
+            return;
+        }
+        metrics.messageOut(op);
+        // The receivers of one change share its bytes: the frame wraps them, it does not copy them.
+        ch.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)), ch.voidPromise());
     }
 
     // ---- outbound bound (slow consumers) ----------------------------------------------------
 
+    /** Bytes written to this socket that the operating system has not taken yet. */
+    long queuedBytes() {
+        ChannelOutboundBuffer pending = ch.unsafe().outboundBuffer();
+        return pending == null ? 0 : pending.totalPendingWriteBytes();
+    }
+
     /**
-     * Counts a message into the bytes waiting for this client; false, after closing the session,
-     * when the client reads too slowly for it to fit.
+     * Called when a message does not fit under the channel's high water mark (the configured
+     * bound), i.e. the client reads slower than it is written to.
      */
-    private boolean reserveOutbound(int length) {
-        if (queuedBytes + length > settings.maxQueuedBytes()) {
-            closeSlowConsumer();
-            return false;
-        }
-        queuedBytes += length;
-        stats.queued(length);
-        return true;
-    }
-
-    /** Runs on this loop: Vert.x completes write futures on the context that wrote. */
-    private void releaseOutbound(int length) {
-        queuedBytes -= length;
-        stats.queued(-length);
-    }
-
     private void closeSlowConsumer() {
         if (slowConsumer) {
             return;
         }
         slowConsumer = true;
         stats.slowConsumer();
-        log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued", remote, userAgent, queuedBytes);
-        ws.close((short) 1008, "slow consumer");
+        log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued", remote, userAgent, queuedBytes());
+        sendClose(1008, "slow consumer");
         // The close frame waits behind everything the client has not read; a client that reads
-        // nothing would keep the connection and its queued bytes forever. The timer fires on this loop.
-        context.owner().setTimer(SLOW_CLOSE_GRACE_MS, id -> terminate());
+        // nothing would keep the connection and its queued bytes for the whole closing timeout.
+        loop.schedule(this::terminate, SLOW_CLOSE_GRACE_MS, TimeUnit.MILLISECONDS);
     }
 
-    /**
-     * Drops the TCP connection without a close handshake. Closing from Vert.x's own handler context
-     * skips that handler, which would otherwise turn the close into a handshake.
-     */
+    /** Drops the TCP connection without (or without finishing) a close handshake. */
     private void terminate() {
-        context.owner().cancelTimer(pingTimer);
-        ((WebSocketInternal) ws).channelHandlerContext().close();
+        ch.close();
     }
 
     private void pingTick() {
@@ -238,46 +269,50 @@ final class Session implements Listener {
             terminate();
             return;
         }
-        pongSeen = false;
-        ws.writePing(Buffer.buffer());
+        if (!closeSent) {
+            pongSeen = false;
+            ch.writeAndFlush(new PingWebSocketFrame(), ch.voidPromise());
+        }
     }
 
     // ---- inbound -----------------------------------------------------------------------
 
     /**
-     * Netty refuses a frame over the size limit (or a malformed one) with an exception, and Vert.x
-     * then drops the connection right after this handler returns; the close frame written here
-     * first tells the client why.
+     * Netty refuses a frame over the size limit (or a malformed one) with an exception and reads
+     * nothing more from the socket; the close frame written here tells the client why, and the
+     * connection ends right after it.
      */
-    private void onError(Throwable e) {
-        if (e instanceof CorruptedWebSocketFrameException bad) {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+        if (e instanceof CorruptedWebSocketFrameException bad && !closeSent && ch.isActive()) {
             WebSocketCloseStatus status = bad.closeStatus();
             String reason = status.code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code()
                     ? tooLarge() : "protocol error";
             log.info("closing {} (User-Agent: {}) code={} reason={}: {}", remote, userAgent, status.code(), reason,
                     bad.getMessage());
-            ChannelHandlerContext channel = ((WebSocketInternal) ws).channelHandlerContext();
-            if (channel.channel().isActive()) {
-                channel.writeAndFlush(new CloseWebSocketFrame(status.code(), reason));
-            }
+            closeSent = true;
+            closeCode = status.code();
+            closeReason = reason;
+            ch.writeAndFlush(new CloseWebSocketFrame(status.code(), reason)).addListener(ChannelFutureListener.CLOSE);
         } else {
             log.debug("socket error from {}: {}", remote, e.toString());
+            ch.close();
         }
     }
 
     /**
      * The text of a message, or null after closing with 1007 when it is not valid UTF-8, as RFC
-     * 6455 requires (Vert.x does not check; a lenient decode would feed replacement characters on).
+     * 6455 requires (a lenient decode would feed replacement characters on).
      */
-    private String strictUtf8(Buffer message) {
+    private String strictUtf8(ByteBuf message) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(message.getBytes()))
+                    .decode(message.nioBuffer())
                     .toString();
         } catch (CharacterCodingException e) {
-            ws.close((short) 1007, "invalid UTF-8");
+            sendClose(1007, "invalid UTF-8");
             return null;
         }
     }
@@ -301,7 +336,7 @@ final class Session implements Listener {
         stats.rateLimit();
         log.info("closing {} (User-Agent: {}): more than {} frames per second", remote, userAgent,
                 settings.maxInboundPerSecond());
-        ws.close((short) 1008, "rate limit exceeded");
+        sendClose(1008, "rate limit exceeded");
         return false;
     }
 
@@ -309,47 +344,89 @@ final class Session implements Listener {
         return "message larger than " + settings.maxMessageBytes() + " bytes";
     }
 
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        WebSocketFrame frame = (WebSocketFrame) msg;
+        try {
+            onFrame(frame);
+        } finally {
+            frame.release();
+        }
+    }
+
     private void onFrame(WebSocketFrame frame) {
-        if ((frame.isText() || frame.isBinary() || frame.isContinuation()) && !allowInbound()) {
+        if (frame instanceof PingWebSocketFrame) {
+            if (!closeSent) {
+                ch.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ch.voidPromise());
+            }
+        } else if (frame instanceof PongWebSocketFrame) {
+            pongSeen = true;
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            onClose(close);
+        } else if (!closeSent && allowInbound()) {
+            // Netty's decoder has checked the fragment order: a continuation always follows a start.
+            if (!(frame instanceof ContinuationWebSocketFrame)) {
+                partial = frame instanceof TextWebSocketFrame ? Unpooled.buffer() : null;
+                partialSize = 0;
+            }
+            append(frame);
+        }
+    }
+
+    /**
+     * The peer's close frame: the answer to ours, which ends the connection, or its own, which
+     * is echoed (RFC 6455 5.5.1) before the connection ends.
+     */
+    private void onClose(CloseWebSocketFrame close) {
+        if (!closeReceived) {
+            closeReceived = true;
+            closeCode = close.statusCode() == -1 ? WebSocketCloseStatus.EMPTY.code() : close.statusCode();
+            closeReason = close.reasonText();
+        }
+        if (closeSent) {
+            terminate();
             return;
         }
-        switch (frame.type()) {
-            case TEXT, BINARY -> {
-                partial = frame.isText() ? Buffer.buffer() : null;
-                partialIsText = frame.isText();
-                partialSize = 0;
-                append(frame);
-            }
-            case CONTINUATION -> append(frame);
-            default -> {
-                // ping, pong and close are handled by Vert.x and the handlers above
+        closeSent = true;
+        CloseWebSocketFrame echo = close.statusCode() == -1 ? new CloseWebSocketFrame()
+                : new CloseWebSocketFrame(close.statusCode(), close.reasonText());
+        ch.writeAndFlush(echo).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void append(WebSocketFrame frame) {
+        ByteBuf data = frame.content();
+        partialSize += data.readableBytes();
+        if (partialSize > settings.maxMessageBytes()) {
+            releasePartial();
+            sendClose(1009, tooLarge());
+            return;
+        }
+        if (partial != null) {
+            partial.writeBytes(data);
+        }
+        if (frame.isFinalFragment()) {
+            ByteBuf message = partial;
+            partial = null;
+            partialSize = 0;
+            if (message != null) {
+                try {
+                    String text = strictUtf8(message);
+                    if (text != null) {
+                        onText(text);
+                    }
+                } finally {
+                    message.release();
+                }
             }
         }
     }
 
-    private void append(WebSocketFrame frame) {
-        Buffer data = frame.binaryData();
-        partialSize += data.length();
-        if (partialSize > settings.maxMessageBytes()) {
+    private void releasePartial() {
+        if (partial != null) {
+            partial.release();
             partial = null;
-            partialSize = 0;
-            ws.close((short) 1009, tooLarge());
-            return;
         }
-        if (partialIsText && partial != null) {
-            partial.appendBuffer(data);
-        }
-        if (frame.isFinal()) {
-            Buffer message = partial;
-            partial = null;
-            partialSize = 0;
-            if (partialIsText && message != null) {
-                String text = strictUtf8(message);
-                if (text != null) {
-                    onText(text);
-                }
-            }
-        }
+        partialSize = 0;
     }
 
     private void onText(String text) {
@@ -368,7 +445,7 @@ final class Session implements Listener {
     private void listen(ClientMessage.ListenersUpdate update) {
         int max = settings.maxListenIds();
         if (update.users().size() > max || update.guilds().size() > max) {
-            ws.close((short) 1008, "too many IDs in a listeners update (max " + max + " per list)");
+            sendClose(1008, "too many IDs in a listeners update (max " + max + " per list)");
             return;
         }
         Map<EntryKind, List<String>> resumed = new EnumMap<>(EntryKind.class);
@@ -393,15 +470,15 @@ final class Session implements Listener {
     private void resume(Map<EntryKind, List<String>> ids, long since) {
         snapshotsPending++;
         // Hop: the store answers on its own thread; the result is handled back on this session's loop.
-        Future.fromCompletionStage(store.changedSince(ids, since), context).onComplete(result -> {
+        store.changedSince(ids, since).whenCompleteAsync((entries, error) -> {
             snapshotsPending--;
-            if (result.failed()) {
-                log.warn("resume for {} (User-Agent: {}) failed: {}", remote, userAgent, result.cause().toString());
+            if (error != null) {
+                log.warn("resume for {} (User-Agent: {}) failed: {}", remote, userAgent, error.toString());
                 held.clear();
-                ws.close((short) 1011, "resume failed, reconnect and try again");
+                sendClose(1011, "resume failed, reconnect and try again");
                 return;
             }
-            for (Entry entry : result.result()) {
+            for (Entry entry : entries) {
                 // since 0 asks for what exists; a deletion only matters to a client that saw the entry.
                 if (!(since == 0 && entry.deleted())) {
                     hold(entry, null);
@@ -410,7 +487,7 @@ final class Session implements Listener {
             if (snapshotsPending == 0) {
                 flushHeld();
             }
-        });
+        }, loop);
     }
 
     private void flushHeld() {

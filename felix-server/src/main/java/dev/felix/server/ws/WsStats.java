@@ -1,19 +1,27 @@
 package dev.felix.server.ws;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Collection;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of Felix's WebSocket that sessions update on their loops and anyone may read. */
 public final class WsStats {
-    private final AtomicLong queuedBytes = new AtomicLong();
+    private final Collection<Session> sessions;
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder connectionLimitRefusals = new LongAdder();
     private final LongAdder handshakeTimeouts = new LongAdder();
 
+    WsStats(Collection<Session> sessions) {
+        this.sessions = sessions;
+    }
+
     /** Bytes written to sockets and not yet handed to the operating system, over all sessions. */
     public long queuedBytes() {
-        return queuedBytes.get();
+        long sum = 0;
+        for (Session s : sessions) {
+            sum += s.queuedBytes();
+        }
+        return sum;
     }
 
     /** Sessions closed because their client read slower than the server wrote. */
@@ -34,10 +42,6 @@ public final class WsStats {
     /** Connections closed because they had not completed the upgrade in time. */
     public long handshakeTimeouts() {
         return handshakeTimeouts.sum();
-    }
-
-    void queued(long delta) {
-        queuedBytes.addAndGet(delta);
     }
 
     void slowConsumer() {

@@ -1,0 +1,192 @@
+package dev.felix.server.ws;
+
+import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.metrics.GatewayMetrics;
+import dev.felix.server.store.TokenRecord;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP part of a connection, up to the upgrade: where the token is checked, the per-token
+ * limit applied and the deadline for upgrading kept. On success it hands the channel to a
+ * {@link Session} and leaves the pipeline. Runs on the connection's event loop.
+ */
+final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(Handshake.class);
+    private static final byte[] NOT_A_WEBSOCKET = "Felix's WebSocket: connect with a WebSocket client\n"
+            .getBytes(StandardCharsets.UTF_8);
+
+    private final WsServer server;
+    private final WebSocketDecoderConfig frames;
+    private ScheduledFuture<?> deadline;
+
+    Handshake(WsServer server, WebSocketDecoderConfig frames) {
+        this.server = server;
+        this.frames = frames;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        long timeout = server.config().handshakeTimeout().toMillis();
+        deadline = ctx.executor().schedule(() -> {
+            server.stats().handshakeTimeout();
+            log.info("closed {}: no WebSocket upgrade within {} ms", address(ctx.channel()), timeout);
+            ctx.close();
+        }, timeout, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadline.cancel(false);
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (!request.decoderResult().isSuccess()) {
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, false);
+            return;
+        }
+        if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.UPGRADE_REQUIRED, Unpooled.wrappedBuffer(NOT_A_WEBSOCKET));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain");
+            send(ctx, response, HttpUtil.isKeepAlive(request));
+            return;
+        }
+        upgrade(ctx, request);
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+        Channel ch = ctx.channel();
+        String remote = address(ch);
+        String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        TokenRegistry tokens = server.tokens();
+        String offered = offeredToken(request.headers());
+        TokenRecord token = tokens.find(offered);
+        if (!tokens.isPrivate(token)) {
+            GatewayMetrics.Refusal reason = offered == null || offered.isBlank() ? GatewayMetrics.Refusal.MISSING_TOKEN
+                    : token == null ? GatewayMetrics.Refusal.UNKNOWN_TOKEN : GatewayMetrics.Refusal.PUBLIC_TOKEN;
+            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, reason.name().toLowerCase().replace('_', ' '));
+            server.metrics().handshakeRefused(reason);
+            respond(ctx, HttpResponseStatus.FORBIDDEN, false);
+            return;
+        }
+        if (!server.reserveConnection(token)) {
+            server.stats().connectionLimitRefusal();
+            log.info("refused {} (User-Agent: {}): token {} already holds {} connections", remote, userAgent,
+                    token.id(), server.config().maxConnectionsPerToken());
+            respond(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, false);
+            return;
+        }
+        String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
+        WebSocketServerHandshaker handshaker =
+                new WebSocketServerHandshakerFactory(url, WsServer.SUBPROTOCOL, frames).newHandshaker(request);
+        if (handshaker == null) {
+            server.releaseConnection(token);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
+            return;
+        }
+        Session session = new Session(ch, server.services(), token, remote, userAgent, server::closed);
+        try {
+            // Puts the frame codec in front of the HTTP codec and drops the latter once the 101 is out.
+            handshaker.handshake(ch, request).addListener(f -> {
+                if (f.isSuccess()) {
+                    session.start();
+                } else {
+                    ch.close();
+                }
+            });
+        } catch (WebSocketHandshakeException e) {
+            server.releaseConnection(token);
+            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, e.getMessage());
+            respond(ctx, HttpResponseStatus.BAD_REQUEST, false);
+            return;
+        }
+        deadline.cancel(false);
+        server.metrics().handshakeAccepted();
+        server.opened(session);
+        // From here the session sees the channel's frames and its end, even a failed 101 write.
+        ctx.pipeline().replace(this, "session", session);
+    }
+
+    /**
+     * The token a client offers: the {@code Authorization} header as is, else, for browsers, the
+     * {@code felix.token.<token>} subprotocol offered together with {@code felix.v1}.
+     */
+    static String offeredToken(HttpHeaders headers) {
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null) {
+            return authorization;
+        }
+        List<String> offered = new ArrayList<>();
+        for (String header : headers.getAll(HttpHeaderNames.SEC_WEBSOCKET_PROTOCOL)) {
+            for (String protocol : header.split(",")) {
+                offered.add(protocol.trim());
+            }
+        }
+        if (!offered.contains(WsServer.SUBPROTOCOL)) {
+            return null;
+        }
+        for (String protocol : offered) {
+            if (protocol.startsWith(WsServer.TOKEN_SUBPROTOCOL_PREFIX)) {
+                return protocol.substring(WsServer.TOKEN_SUBPROTOCOL_PREFIX.length());
+            }
+        }
+        return null;
+    }
+
+    /** {@code host:port} of the peer, as logged. */
+    static String address(Channel ch) {
+        SocketAddress address = ch.remoteAddress();
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(address);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
+        log.debug("handshake error from {}: {}", address(ctx.channel()), e.toString());
+        ctx.close();
+    }
+
+    private static void respond(ChannelHandlerContext ctx, HttpResponseStatus status, boolean keepAlive) {
+        send(ctx, new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER), keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        ChannelFuture written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
