@@ -2,6 +2,7 @@ package dev.felix.server.hub;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
@@ -67,13 +68,17 @@ public class HubBenchmark {
         public void deliver(Entry change, byte[] message) {
             sink.consume(message);
         }
+
+        @Override
+        public void flush() {
+        }
     }
 
     @Setup
     public void setup(Blackhole sink) {
         // The shard is only called from the benchmark thread; the loop is its key, never run.
         loop = new DefaultEventLoop();
-        shard = new HubShard(loop);
+        shard = new HubShard(loop, new GatewayMetrics());
         int guildCount = sessions / 10 + 100;
         for (int s = 0; s < sessions; s++) {
             List<String> ids = new ArrayList<>();
@@ -103,13 +108,13 @@ public class HubBenchmark {
     /** An update of a guild about {@code sessions / (sessions / 10 + 100) * 10} sessions listen to. */
     @Benchmark
     public int deliverToListeners() {
-        return shard.deliver(hot, message);
+        return shard.deliver(hot, message).length;
     }
 
     /** An update nobody on this loop listens to: the cost every other loop pays. */
     @Benchmark
     public int deliverToNobody() {
-        return shard.deliver(cold, message);
+        return shard.deliver(cold, message).length;
     }
 
     /** A session replacing its five listened guilds (and back, to keep the index steady). */

@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Threads: the index is split into one {@link HubShard} per event loop, and a shard is only
  * read or changed on its own loop, so no lock is taken. A change is encoded once, on the thread
- * that publishes it (a store thread), and the same bytes are handed to every shard in one hop
- * per event loop. Per entry, changes reach a session in the order they were published.
+ * that publishes it (a store thread), and the same bytes are handed to every shard's inbox; a
+ * shard delivers what waits in its inbox in one hop onto its loop and flushes each socket once.
+ * Per entry, changes reach a session in the order they were published.
  */
 public final class Hub {
     private final Map<EventLoop, HubShard> shards = new ConcurrentHashMap<>();
@@ -48,13 +49,7 @@ public final class Hub {
         long committedAt = System.nanoTime();
         byte[] message = Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq());
         for (HubShard shard : shards.values()) {
-            // Hop: from the publishing thread to the shard's event loop, once per loop per change.
-            shard.loop().execute(() -> {
-                int delivered = shard.deliver(change, message);
-                if (delivered > 0) {
-                    metrics.fanout(delivered, System.nanoTime() - committedAt);
-                }
-            });
+            shard.publish(change, message, committedAt);
         }
     }
 
@@ -69,6 +64,6 @@ public final class Hub {
     }
 
     private HubShard shardOf(EventLoop loop) {
-        return shards.computeIfAbsent(loop, HubShard::new);
+        return shards.computeIfAbsent(loop, l -> new HubShard(l, metrics));
     }
 }

@@ -1,27 +1,45 @@
 package dev.felix.server.hub;
 
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.netty.channel.EventLoop;
+import io.netty.util.internal.PlatformDependent;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The part of the listener index that one event loop owns. Touched only on that loop. */
+/**
+ * The part of the listener index that one event loop owns, and its inbox of changes to deliver.
+ * The index is touched only on that loop; the inbox is filled from any thread.
+ */
 final class HubShard {
     private final EventLoop loop;
+    private final GatewayMetrics metrics;
     private final Map<String, Set<Listener>> guilds = new HashMap<>();
     private final Map<String, Set<Listener>> users = new HashMap<>();
+    /** Changes published and not yet delivered on this loop, oldest first. */
+    private final Queue<Published> inbox = PlatformDependent.newMpscQueue();
+    /** Whether a drain of the inbox is queued on the loop and has not started yet. */
+    private final AtomicBoolean drainQueued = new AtomicBoolean();
+    /** The receivers of each change of the current drain, flushed at its end (a flush repeated is a no-op). */
+    private final List<Listener[]> written = new ArrayList<>();
 
-    HubShard(EventLoop loop) {
-        this.loop = loop;
+    private static final Listener[] NONE = new Listener[0];
+
+    private record Published(Entry change, byte[] message, long committedAt) {
     }
 
-    EventLoop loop() {
-        return loop;
+    HubShard(EventLoop loop, GatewayMetrics metrics) {
+        this.loop = loop;
+        this.metrics = metrics;
     }
 
     void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {
@@ -37,18 +55,50 @@ final class HubShard {
         }
     }
 
-    /** Hands the message to every listener of the entry; returns how many got it. */
-    int deliver(Entry change, byte[] message) {
+    /** Queues a committed change for this loop's listeners. Thread-safe. */
+    void publish(Entry change, byte[] message, long committedAt) {
+        inbox.add(new Published(change, message, committedAt));
+        if (drainQueued.compareAndSet(false, true)) {
+            // Hop: from the publishing thread to this loop, once per batch of changes waiting here.
+            loop.execute(this::drain);
+        }
+    }
+
+    /**
+     * Delivers every waiting change, then flushes each socket written to once, so the changes of
+     * one batch leave in one write per socket rather than one per change.
+     */
+    private void drain() {
+        // Cleared first: a change queued from here on schedules the next drain.
+        drainQueued.set(false);
+        Published next;
+        while ((next = inbox.poll()) != null) {
+            Listener[] receivers = deliver(next.change(), next.message());
+            if (receivers.length > 0) {
+                written.add(receivers);
+                metrics.fanout(receivers.length, System.nanoTime() - next.committedAt());
+            }
+        }
+        for (Listener[] receivers : written) {
+            for (Listener listener : receivers) {
+                listener.flush();
+            }
+        }
+        written.clear();
+    }
+
+    /** Hands the message to every listener of the entry, unflushed; returns them. */
+    Listener[] deliver(Entry change, byte[] message) {
         Set<Listener> set = index(change.kind()).get(change.id());
         if (set == null) {
-            return 0;
+            return NONE;
         }
         // A copy, because a listener may leave the index while it is delivered to (a slow consumer closed).
-        Listener[] receivers = set.toArray(new Listener[0]);
+        Listener[] receivers = set.toArray(NONE);
         for (Listener listener : receivers) {
             listener.deliver(change, message);
         }
-        return receivers.length;
+        return receivers;
     }
 
     private Map<String, Set<Listener>> index(EntryKind kind) {

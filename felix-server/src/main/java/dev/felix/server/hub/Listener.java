@@ -10,8 +10,11 @@ public interface Listener {
     EventLoop loop();
 
     /**
-     * Sends one change, already encoded as a text message shared by every receiver.
-     * Called on {@link #loop()}.
+     * Writes one change, already encoded as a text message shared by every receiver, without
+     * flushing it: the hub calls {@link #flush()} after a batch of changes. Called on {@link #loop()}.
      */
     void deliver(Entry change, byte[] message);
+
+    /** Sends what was written since the last flush, if anything. Called on {@link #loop()}. */
+    void flush();
 }

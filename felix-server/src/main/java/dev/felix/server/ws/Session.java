@@ -12,6 +12,7 @@ import dev.felix.server.store.Entry;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -32,8 +33,6 @@ import io.vertx.core.Promise;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -106,6 +105,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     private long partialSize;
 
     private boolean slowConsumer;
+    /** Messages written and not flushed yet: flushed after the read or the hub's batch that wrote them. */
+    private boolean unflushed;
     /** Inbound token bucket: frames that may arrive now, refilled at the configured rate. */
     private double inboundTokens;
     private long inboundRefilledAt = System.nanoTime();
@@ -228,7 +229,22 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
         }
         metrics.messageOut(op);
         // The receivers of one change share its bytes: the frame wraps them, it does not copy them.
-        ch.writeAndFlush(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)), ch.voidPromise());
+        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)), ch.voidPromise());
+        unflushed = true;
+    }
+
+    @Override
+    public void flush() {
+        if (unflushed) {
+            unflushed = false;
+            ch.flush();
+        }
+    }
+
+    /** The end of what one read from the socket gave: the answers to all of it leave in one write. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
     }
 
     // ---- outbound bound (slow consumers) ----------------------------------------------------
@@ -301,19 +317,14 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     }
 
     /**
-     * The text of a message, or null after closing with 1007 when it is not valid UTF-8, as RFC
-     * 6455 requires (a lenient decode would feed replacement characters on).
+     * A whole text message. Closes with 1007 when it is not valid UTF-8, as RFC 6455 requires (a
+     * lenient decode would feed replacement characters on).
      */
-    private String strictUtf8(ByteBuf message) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(message.nioBuffer())
-                    .toString();
-        } catch (CharacterCodingException e) {
+    private void onMessage(ByteBuf message) {
+        if (ByteBufUtil.isText(message, StandardCharsets.UTF_8)) {
+            onText(message.toString(StandardCharsets.UTF_8));
+        } else {
             sendClose(1007, "invalid UTF-8");
-            return null;
         }
     }
 
@@ -364,12 +375,19 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
         } else if (frame instanceof CloseWebSocketFrame close) {
             onClose(close);
         } else if (!closeSent && allowInbound()) {
-            // Netty's decoder has checked the fragment order: a continuation always follows a start.
-            if (!(frame instanceof ContinuationWebSocketFrame)) {
+            // Netty's decoder has checked the fragment order (a continuation always follows a
+            // start) and the size of each frame.
+            if (frame instanceof ContinuationWebSocketFrame) {
+                append(frame);
+            } else if (frame.isFinalFragment()) {
+                if (frame instanceof TextWebSocketFrame) {
+                    onMessage(frame.content());
+                }
+            } else {
                 partial = frame instanceof TextWebSocketFrame ? Unpooled.buffer() : null;
                 partialSize = 0;
+                append(frame);
             }
-            append(frame);
         }
     }
 
@@ -410,10 +428,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
             partialSize = 0;
             if (message != null) {
                 try {
-                    String text = strictUtf8(message);
-                    if (text != null) {
-                        onText(text);
-                    }
+                    onMessage(message);
                 } finally {
                     message.release();
                 }
@@ -501,5 +516,6 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
                         : Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq()));
             }
         }
+        flush();
     }
 }
