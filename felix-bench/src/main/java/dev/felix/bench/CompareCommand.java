@@ -97,7 +97,8 @@ final class CompareCommand implements Callable<Integer> {
     long pingIntervalMs;
 
     @Option(names = "--felix-java-opts", paramLabel = "OPTS", defaultValue = "${env:FELIX_JAVA_OPTS:-}",
-            description = "JVM options for the felix server (env FELIX_JAVA_OPTS).")
+            description = "JVM options for the felix server (env FELIX_JAVA_OPTS, which ./felix sets to its "
+                    + "default, -Xmn64m, unless given).")
     String felixJavaOptions;
 
     @Override

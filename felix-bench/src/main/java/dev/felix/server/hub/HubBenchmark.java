@@ -108,13 +108,13 @@ public class HubBenchmark {
     /** An update of a guild about {@code sessions / (sessions / 10 + 100) * 10} sessions listen to. */
     @Benchmark
     public int deliverToListeners() {
-        return shard.deliver(hot, message).length;
+        return shard.deliver(hot, message, false).length;
     }
 
     /** An update nobody on this loop listens to: the cost every other loop pays. */
     @Benchmark
     public int deliverToNobody() {
-        return shard.deliver(cold, message).length;
+        return shard.deliver(cold, message, false).length;
     }
 
     /** A session replacing its five listened guilds (and back, to keep the index steady). */

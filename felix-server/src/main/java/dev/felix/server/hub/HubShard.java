@@ -65,15 +65,17 @@ final class HubShard {
     }
 
     /**
-     * Delivers every waiting change, then flushes each socket written to once, so the changes of
-     * one batch leave in one write per socket rather than one per change.
+     * Delivers every waiting change. While more changes wait behind one, its sockets are flushed
+     * only at the end, so the changes of a batch leave in one write per socket; the last change
+     * flushes each socket as it goes, so the first ones send while the rest are written.
      */
     private void drain() {
         // Cleared first: a change queued from here on schedules the next drain.
         drainQueued.set(false);
         Published next;
         while ((next = inbox.poll()) != null) {
-            Listener[] receivers = deliver(next.change(), next.message());
+            boolean last = inbox.isEmpty();
+            Listener[] receivers = deliver(next.change(), next.message(), last);
             if (receivers.length > 0) {
                 written.add(receivers);
                 metrics.fanout(receivers.length, System.nanoTime() - next.committedAt());
@@ -87,8 +89,8 @@ final class HubShard {
         written.clear();
     }
 
-    /** Hands the message to every listener of the entry, unflushed; returns them. */
-    Listener[] deliver(Entry change, byte[] message) {
+    /** Hands the message to every listener of the entry, flushed when asked; returns them. */
+    Listener[] deliver(Entry change, byte[] message, boolean flush) {
         Set<Listener> set = index(change.kind()).get(change.id());
         if (set == null) {
             return NONE;
@@ -97,6 +99,9 @@ final class HubShard {
         Listener[] receivers = set.toArray(NONE);
         for (Listener listener : receivers) {
             listener.deliver(change, message);
+            if (flush) {
+                listener.flush();
+            }
         }
         return receivers;
     }
