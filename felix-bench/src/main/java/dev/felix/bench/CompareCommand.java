@@ -220,11 +220,12 @@ final class CompareCommand implements Callable<Integer> {
         }
         out.println();
         out.println("ratio: how many times better felix is (felix/node-ws where higher is better, node-ws/felix "
-                + "where lower is better); counts of clients have none.");
+                + "where lower is better); none for counts of clients or values that are not positive.");
     }
 
     private static String ratio(Metric felix, Metric node) {
-        if (felix == null || node == null || felix.unit().isEmpty()) {
+        // A ratio of a value that is not positive (RSS that shrank during a run) means nothing.
+        if (felix == null || node == null || felix.unit().isEmpty() || felix.value() <= 0 || node.value() <= 0) {
             return "";
         }
         double r = felix.higherIsBetter() ? felix.value() / node.value() : node.value() / felix.value();
