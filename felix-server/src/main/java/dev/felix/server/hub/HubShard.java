@@ -4,7 +4,6 @@ import dev.felix.protocol.EntryKind;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.netty.channel.EventLoop;
-import io.netty.util.internal.PlatformDependent;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -21,18 +21,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The index is touched only on that loop; the inbox is filled from any thread.
  */
 final class HubShard {
+    private static final Listener[] NONE = new Listener[0];
+
     private final EventLoop loop;
     private final GatewayMetrics metrics;
     private final Map<String, Set<Listener>> guilds = new HashMap<>();
     private final Map<String, Set<Listener>> users = new HashMap<>();
     /** Changes published and not yet delivered on this loop, oldest first. */
-    private final Queue<Published> inbox = PlatformDependent.newMpscQueue();
+    private final Queue<Published> inbox = new ConcurrentLinkedQueue<>();
     /** Whether a drain of the inbox is queued on the loop and has not started yet. */
     private final AtomicBoolean drainQueued = new AtomicBoolean();
     /** The receivers of each change of the current drain, flushed at its end (a flush repeated is a no-op). */
     private final List<Listener[]> written = new ArrayList<>();
-
-    private static final Listener[] NONE = new Listener[0];
 
     private record Published(Entry change, byte[] message, long committedAt) {
     }
