@@ -95,7 +95,6 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     /** The close code the peer sent, the one this side sent, or 1006 (none) for the log. */
     private int closeCode = WebSocketCloseStatus.ABNORMAL_CLOSURE.code();
     private String closeReason = "";
-    private boolean closeReceived;
 
     /**
      * The text message being assembled from fragments: its bytes so far, or null between
@@ -392,15 +391,12 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     }
 
     /**
-     * The peer's close frame: the answer to ours, which ends the connection, or its own, which
-     * is echoed (RFC 6455 5.5.1) before the connection ends.
+     * The peer's close frame (Netty's decoder passes on only the first): the answer to ours, which
+     * ends the connection, or its own, which is echoed (RFC 6455 5.5.1) before the connection ends.
      */
     private void onClose(CloseWebSocketFrame close) {
-        if (!closeReceived) {
-            closeReceived = true;
-            closeCode = close.statusCode() == -1 ? WebSocketCloseStatus.EMPTY.code() : close.statusCode();
-            closeReason = close.reasonText();
-        }
+        closeCode = close.statusCode() == -1 ? WebSocketCloseStatus.EMPTY.code() : close.statusCode();
+        closeReason = close.reasonText();
         if (closeSent) {
             terminate();
             return;
