@@ -8,6 +8,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -20,7 +21,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +43,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Handshake.class);
+    /** Names of the HTTP handlers in front of this one, which leave the pipeline at the upgrade. */
+    static final String HTTP_CODEC = "http";
+    static final String REQUEST_AGGREGATOR = "request";
     private static final byte[] NOT_A_WEBSOCKET = "Felix's WebSocket: connect with a WebSocket client\n"
             .getBytes(StandardCharsets.UTF_8);
 
@@ -107,24 +113,16 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
             respond(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, false);
             return;
         }
-        String url = "ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + request.uri();
-        WebSocketServerHandshaker handshaker =
-                new WebSocketServerHandshakerFactory(url, WsServer.SUBPROTOCOL, frames).newHandshaker(request);
-        if (handshaker == null) {
+        if (!"13".equals(request.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
             server.releaseConnection(token);
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
             return;
         }
-        Session session = new Session(ch, server.services(), token, remote, userAgent, server::closed);
+        Rfc6455 handshaker = new Rfc6455("ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost")
+                + request.uri(), frames);
+        FullHttpResponse switching;
         try {
-            // Puts the frame codec in front of the HTTP codec and drops the latter once the 101 is out.
-            handshaker.handshake(ch, request).addListener(f -> {
-                if (f.isSuccess()) {
-                    session.start();
-                } else {
-                    ch.close();
-                }
-            });
+            switching = handshaker.answer(request);
         } catch (WebSocketHandshakeException e) {
             server.releaseConnection(token);
             log.info("refused {} (User-Agent: {}): {}", remote, userAgent, e.getMessage());
@@ -133,9 +131,25 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         deadline.cancel(false);
         server.metrics().handshakeAccepted();
+        Session session = new Session(ch, server.services(), token, remote, userAgent, server::closed);
         server.opened(session);
-        // From here the session sees the channel's frames and its end, even a failed 101 write.
-        ctx.pipeline().replace(this, "session", session);
+        ctx.writeAndFlush(switching).addListener(f -> {
+            if (f.isSuccess()) {
+                session.start();
+            } else {
+                ch.close();
+            }
+        });
+        // The 101 is encoded; the frame codec takes over in this same step. Bytes a client sent right
+        // behind its request, before reading the 101 (RFC 6455 says it must wait; some do not), are
+        // still in the HTTP decoder, which hands them to the handler after it as it leaves: the frame
+        // decoder. From here the session sees the channel's frames and its end.
+        ChannelPipeline pipeline = ctx.pipeline();
+        pipeline.replace(this, "session", session);
+        pipeline.addBefore("session", "frame-decoder", handshaker.decoder());
+        pipeline.addBefore("session", "frame-encoder", handshaker.encoder());
+        pipeline.remove(REQUEST_AGGREGATOR);
+        pipeline.remove(HTTP_CODEC);
     }
 
     /**
@@ -169,6 +183,26 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         SocketAddress address = ch.remoteAddress();
         return address instanceof InetSocketAddress inet && inet.getAddress() != null
                 ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(address);
+    }
+
+    /** Netty's RFC 6455 handshaker, opened up so that the pipeline switches in the same step as the answer. */
+    private static final class Rfc6455 extends WebSocketServerHandshaker13 {
+        Rfc6455(String url, WebSocketDecoderConfig frames) {
+            super(url, WsServer.SUBPROTOCOL, frames);
+        }
+
+        /** The 101 answer, with the accept key and the subprotocol; throws when the request is not a valid upgrade. */
+        FullHttpResponse answer(FullHttpRequest request) {
+            return newHandshakeResponse(request, null);
+        }
+
+        WebSocketFrameDecoder decoder() {
+            return newWebsocketDecoder();
+        }
+
+        WebSocketFrameEncoder encoder() {
+            return newWebSocketEncoder();
+        }
     }
 
     @Override

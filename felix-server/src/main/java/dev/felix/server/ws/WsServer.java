@@ -110,8 +110,8 @@ public final class WsServer {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
-                        ch.pipeline().addLast("http", new HttpServerCodec())
-                                .addLast("request", new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                        ch.pipeline().addLast(Handshake.HTTP_CODEC, new HttpServerCodec())
+                                .addLast(Handshake.REQUEST_AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast("handshake", new Handshake(WsServer.this, frames));
                     }
                 });

@@ -60,6 +60,21 @@ class HttpAndControlFramesTest {
     }
 
     @Test
+    void frameSentRightBehindTheUpgradeRequestIsNotLost() throws Exception {
+        try (RawWebSocket raw = RawWebSocket.open(gw.gateway.wsPort(), 0)) {
+            byte[] request = ("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Authorization: " + gw.privateToken + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] heartbeat = RawWebSocket.encode(RawWebSocket.TEXT, true,
+                    "{\"code\":20001}".getBytes(StandardCharsets.UTF_8), true, 0);
+            // One write: the frame arrives in the same read as the request, before the 101 is out.
+            raw.write(ByteBuffer.allocate(request.length + heartbeat.length).put(request).put(heartbeat).array());
+            assertThat(readHead(raw.input())).startsWith("HTTP/1.1 101");
+            assertThat(raw.read().text()).contains("\"code\":10001");
+        }
+    }
+
+    @Test
     void pingIsAnsweredWithPongCarryingItsPayload() throws Exception {
         try (RawWebSocket ws = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
             ws.frame(RawWebSocket.PING, true, "are you there".getBytes(StandardCharsets.UTF_8));
@@ -88,16 +103,20 @@ class HttpAndControlFramesTest {
             raw.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Authorization: " + gw.privateToken + "\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            InputStream in = raw.input();
-            ByteArrayOutputStream head = new ByteArrayOutputStream();
-            int b;
-            while ((b = in.read()) >= 0) {
-                head.write(b);
-                if (head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                    break;
-                }
-            }
-            return head.toString(StandardCharsets.US_ASCII);
+            return readHead(raw.input());
         }
+    }
+
+    /** The status line and headers of a response, read byte by byte so nothing after them is taken. */
+    private static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            if (head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+                break;
+            }
+        }
+        return head.toString(StandardCharsets.US_ASCII);
     }
 }
