@@ -222,7 +222,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
         if (closeSent || !ch.isActive()) {
             return;
         }
-        if (message.length > ch.bytesBeforeUnwritable()) {
+        if (queuedBytes() + message.length > settings.maxQueuedBytes()) {
             closeSlowConsumer();
             return;
         }
@@ -255,8 +255,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     }
 
     /**
-     * Called when a message does not fit under the channel's high water mark (the configured
-     * bound), i.e. the client reads slower than it is written to.
+     * Called when a message does not fit under the configured bound of queued bytes, i.e. the
+     * client reads slower than it is written to.
      */
     private void closeSlowConsumer() {
         if (slowConsumer) {
