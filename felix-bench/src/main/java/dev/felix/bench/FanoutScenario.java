@@ -2,6 +2,7 @@ package dev.felix.bench;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -45,13 +46,8 @@ final class FanoutScenario extends ScenarioCommand {
             description = "Approximate size of each written entry (default: ${DEFAULT-VALUE}).")
     int bodyBytes;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time (default: ${DEFAULT-VALUE}).")
-    int duration;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Load before measuring (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Mixin
+    Timing timing;
 
     @Option(names = {"-l", "--burst-listeners"}, paramLabel = "L", defaultValue = "10000",
             description = "Clients listening to the burst guild; 0 skips the burst part (default: ${DEFAULT-VALUE}).")
@@ -122,11 +118,11 @@ final class FanoutScenario extends ScenarioCommand {
         Writer writer = new Writer(c, guildIds(guilds), bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
         writer.start(max ? 0 : Double.parseDouble(rate), writeConcurrency, 10_000);
-        sleep(warmup * 1000L);
+        sleep(timing.warmup * 1000L);
         long t0 = System.nanoTime();
         window.set(0, t0);
         writer.recording.set(true);
-        sleep(duration * 1000L);
+        sleep(timing.duration * 1000L);
         long t1 = System.nanoTime();
         window.set(1, t1);
         writer.recording.set(false);

@@ -5,6 +5,7 @@ import dev.felix.protocol.Wire;
 import io.vertx.core.http.HttpMethod;
 import org.HdrHistogram.ConcurrentHistogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -38,13 +39,8 @@ final class HeartbeatScenario extends ScenarioCommand {
                     + "(default: ${DEFAULT-VALUE}).")
     int shards;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time (default: ${DEFAULT-VALUE}).")
-    int duration;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Load before measuring (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Mixin
+    Timing timing;
 
     @Override
     public int clients() {
@@ -133,10 +129,10 @@ final class HeartbeatScenario extends ScenarioCommand {
                 }
             });
         }
-        sleep(warmup * 1000L);
+        sleep(timing.warmup * 1000L);
         recording.set(true);
         long t0 = System.nanoTime();
-        sleep(duration * 1000L);
+        sleep(timing.duration * 1000L);
         recording.set(false);
         result.seconds = (System.nanoTime() - t0) / 1e9;
         if (timer >= 0) {

@@ -2,6 +2,7 @@ package dev.felix.bench;
 
 import org.HdrHistogram.ConcurrentHistogram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
@@ -33,13 +34,8 @@ final class WritesScenario extends ScenarioCommand {
             description = "Approximate size of each written entry (default: ${DEFAULT-VALUE}).")
     int bodyBytes;
 
-    @Option(names = "--duration", paramLabel = "SECONDS", defaultValue = "10",
-            description = "Measured time of each phase (default: ${DEFAULT-VALUE}).")
-    int duration;
-
-    @Option(names = "--warmup", paramLabel = "SECONDS", defaultValue = "3",
-            description = "Load before measuring, in each phase (default: ${DEFAULT-VALUE}).")
-    int warmup;
+    @Mixin
+    Timing timing;
 
     @Override
     public int clients() {
@@ -71,7 +67,7 @@ final class WritesScenario extends ScenarioCommand {
                 }
             });
         }
-        from.set(System.nanoTime() + warmup * 1_000_000_000L);
+        from.set(System.nanoTime() + timing.warmup * 1_000_000_000L);
         phase(c, ids, "listened", result);
         result.histogram("listened_delivery").add(delivery);
     }
@@ -80,10 +76,10 @@ final class WritesScenario extends ScenarioCommand {
         Writer writer = new Writer(c, ids, bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
         writer.start(max ? 0 : Double.parseDouble(rate), concurrency, 10_000);
-        sleep(warmup * 1000L);
+        sleep(timing.warmup * 1000L);
         writer.recording.set(true);
         long t0 = System.nanoTime();
-        sleep(duration * 1000L);
+        sleep(timing.duration * 1000L);
         writer.recording.set(false);
         double seconds = (System.nanoTime() - t0) / 1e9;
         writer.stop();

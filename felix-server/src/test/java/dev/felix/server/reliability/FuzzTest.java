@@ -1,6 +1,7 @@
 package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
@@ -17,11 +18,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import static dev.felix.server.reliability.RawWebSocket.BINARY;
-import static dev.felix.server.reliability.RawWebSocket.CLOSE;
-import static dev.felix.server.reliability.RawWebSocket.CONTINUATION;
-import static dev.felix.server.reliability.RawWebSocket.PING;
-import static dev.felix.server.reliability.RawWebSocket.TEXT;
+import static dev.felix.server.testing.RawWebSocket.BINARY;
+import static dev.felix.server.testing.RawWebSocket.CLOSE;
+import static dev.felix.server.testing.RawWebSocket.CONTINUATION;
+import static dev.felix.server.testing.RawWebSocket.PING;
+import static dev.felix.server.testing.RawWebSocket.TEXT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

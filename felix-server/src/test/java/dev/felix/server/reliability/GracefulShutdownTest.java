@@ -2,6 +2,7 @@ package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.ServeProcess;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,7 @@
 package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import dev.felix.server.ws.WsStats;

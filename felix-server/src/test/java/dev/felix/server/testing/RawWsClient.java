@@ -64,7 +64,8 @@ public final class RawWsClient implements AutoCloseable {
         return new RawWsClient(socket, status);
     }
 
-    private static String readHead(InputStream in) throws IOException {
+    /** An HTTP response's status line and headers, read byte by byte so nothing after them is taken. */
+    public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int matched = 0;
         byte[] end = {'\r', '\n', '\r', '\n'};

@@ -1,15 +1,14 @@
 package dev.felix.server.ws;
 
-import dev.felix.server.reliability.RawWebSocket;
+import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RawWsClient;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -69,7 +68,7 @@ class HttpAndControlFramesTest {
                     "{\"code\":20001}".getBytes(StandardCharsets.UTF_8), true, 0);
             // One write: the frame arrives in the same read as the request, before the 101 is out.
             raw.write(ByteBuffer.allocate(request.length + heartbeat.length).put(request).put(heartbeat).array());
-            assertThat(readHead(raw.input())).startsWith("HTTP/1.1 101");
+            assertThat(RawWsClient.readHead(raw.input())).startsWith("HTTP/1.1 101");
             assertThat(raw.read().text()).contains("\"code\":10001");
         }
     }
@@ -103,20 +102,7 @@ class HttpAndControlFramesTest {
             raw.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Authorization: " + gw.privateToken + "\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            return readHead(raw.input());
+            return RawWsClient.readHead(raw.input());
         }
-    }
-
-    /** The status line and headers of a response, read byte by byte so nothing after them is taken. */
-    private static String readHead(InputStream in) throws IOException {
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int b;
-        while ((b = in.read()) >= 0) {
-            head.write(b);
-            if (head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
-                break;
-            }
-        }
-        return head.toString(StandardCharsets.US_ASCII);
     }
 }

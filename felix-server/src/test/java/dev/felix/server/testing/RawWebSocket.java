@@ -1,6 +1,5 @@
-package dev.felix.server.reliability;
+package dev.felix.server.testing;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -85,18 +84,7 @@ public final class RawWebSocket implements AutoCloseable {
                 + "\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        int matched = 0;
-        byte[] end = {'\r', '\n', '\r', '\n'};
-        while (matched < 4) {
-            int b = in.read();
-            if (b < 0) {
-                throw new EOFException("connection closed during the upgrade");
-            }
-            head.write(b);
-            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
-        }
-        String response = head.toString(StandardCharsets.US_ASCII);
+        String response = RawWsClient.readHead(in);
         return response.substring(0, response.indexOf("\r\n"));
     }
 
