@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -105,11 +104,11 @@ final class FanoutScenario extends ScenarioCommand {
     private void sustained(Clients c, List<Conn> listeners, Result result) {
         ConcurrentHistogram latency = new ConcurrentHistogram(Result.MAX_MICROS, 3);
         LongAdder delivered = new LongAdder();
-        AtomicLongArray window = new AtomicLongArray(new long[]{Long.MAX_VALUE, Long.MAX_VALUE});
+        Timing.Window window = timing.window();
         for (Conn conn : listeners) {
             conn.onUpdate(text -> {
                 long sent = Messages.sentAt(text);
-                if (sent >= window.get(0) && sent < window.get(1)) {
+                if (window.contains(sent)) {
                     delivered.increment();
                     latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sent) / 1000));
                 }
@@ -117,19 +116,13 @@ final class FanoutScenario extends ScenarioCommand {
         }
         Writer writer = new Writer(c, guildIds(guilds), bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
+        writer.measure(window);
         writer.start(max ? 0 : Double.parseDouble(rate), writeConcurrency, 10_000);
-        sleep(timing.warmup * 1000L);
-        long t0 = System.nanoTime();
-        window.set(0, t0);
-        writer.recording.set(true);
-        sleep(timing.duration * 1000L);
-        long t1 = System.nanoTime();
-        window.set(1, t1);
-        writer.recording.set(false);
+        window.awaitEnd();
         writer.stop();
         writer.drain();
         settle(delivered);
-        result.seconds = (t1 - t0) / 1e9;
+        result.seconds = window.seconds();
         result.add("writes", writer.ok.sum());
         result.add("write_failed", writer.failed.sum());
         result.add("write_skipped", writer.skipped.sum());
@@ -169,7 +162,6 @@ final class FanoutScenario extends ScenarioCommand {
                     }
                 });
             }
-            writer.recording.set(true);
             writer.writeOnce(sentAt);
             try {
                 if (all.await(30, TimeUnit.SECONDS)) {

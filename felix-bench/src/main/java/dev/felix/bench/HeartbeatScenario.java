@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /** N clients heartbeating: ACK throughput and latency, with S shards in every ACK. */
@@ -100,11 +99,11 @@ final class HeartbeatScenario extends ScenarioCommand {
         ConcurrentHistogram latency = new ConcurrentHistogram(Result.MAX_MICROS, 3);
         LongAdder acks = new LongAdder();
         LongAdder skipped = new LongAdder();
-        AtomicBoolean recording = new AtomicBoolean();
+        Timing.Window window = timing.window();
         List<Conn> conns = c.conns;
         for (Conn conn : conns) {
             conn.onAck(nanos -> {
-                if (recording.get()) {
+                if (window.contains(System.nanoTime())) {
                     acks.increment();
                     latency.recordValue(Math.min(Result.MAX_MICROS, nanos / 1000));
                 }
@@ -129,12 +128,8 @@ final class HeartbeatScenario extends ScenarioCommand {
                 }
             });
         }
-        sleep(timing.warmup * 1000L);
-        recording.set(true);
-        long t0 = System.nanoTime();
-        sleep(timing.duration * 1000L);
-        recording.set(false);
-        result.seconds = (System.nanoTime() - t0) / 1e9;
+        window.awaitEnd();
+        result.seconds = window.seconds();
         if (timer >= 0) {
             c.vertx.cancelTimer(timer);
         }

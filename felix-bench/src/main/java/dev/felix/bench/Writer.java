@@ -4,7 +4,6 @@ import io.vertx.core.http.HttpMethod;
 import org.HdrHistogram.ConcurrentHistogram;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -23,7 +22,7 @@ final class Writer {
     final LongAdder ok = new LongAdder();
     final LongAdder failed = new LongAdder();
     final LongAdder skipped = new LongAdder();
-    final AtomicBoolean recording = new AtomicBoolean();
+    private volatile Timing.Window measured;
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean stopped;
@@ -33,6 +32,11 @@ final class Writer {
         this.clients = clients;
         this.guilds = guilds;
         this.padding = "x".repeat(Math.max(0, bodyBytes - 80));
+    }
+
+    /** Counts and times the writes sent in {@code window}; others go unrecorded. */
+    void measure(Timing.Window window) {
+        measured = window;
     }
 
     /** Starts writing; {@code perSecond} 0 means as fast as {@code concurrency} allows. */
@@ -80,7 +84,8 @@ final class Writer {
         long n = sequence.getAndIncrement();
         String guild = guilds.get((int) (n % guilds.size()));
         // A write belongs to the measured window it was sent in, as its deliveries do.
-        boolean measured = recording.get();
+        Timing.Window window = measured;
+        boolean measured = window != null && window.contains(t0);
         inFlight.incrementAndGet();
         return clients.request(HttpMethod.PUT, "/api/guilds/" + guild, Messages.entryBody(t0, n, padding))
                 .andThen(ar -> {

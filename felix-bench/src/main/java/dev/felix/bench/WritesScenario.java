@@ -7,7 +7,6 @@ import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /** REST write throughput and latency, first with nobody listening, then with L listeners. */
 @Command(name = "writes", mixinStandardHelpOptions = true,
@@ -55,36 +54,31 @@ final class WritesScenario extends ScenarioCommand {
     @Override
     public void run(Clients c, Target target, Result result) {
         List<String> ids = FanoutScenario.guildIds(guilds);
-        phase(c, ids, "alone", result);
+        phase(c, ids, "alone", timing.window(), result);
         Listening.listen(c.conns, i -> ids);
         ConcurrentHistogram delivery = new ConcurrentHistogram(Result.MAX_MICROS, 3);
-        AtomicLong from = new AtomicLong(Long.MAX_VALUE);
+        Timing.Window window = timing.window();
         for (Conn conn : c.conns) {
             conn.onUpdate(text -> {
                 long sent = Messages.sentAt(text);
-                if (sent >= from.get()) {
+                if (window.contains(sent)) {
                     delivery.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sent) / 1000));
                 }
             });
         }
-        from.set(System.nanoTime() + timing.warmup * 1_000_000_000L);
-        phase(c, ids, "listened", result);
+        phase(c, ids, "listened", window, result);
         result.histogram("listened_delivery").add(delivery);
     }
 
-    private void phase(Clients c, List<String> ids, String phase, Result result) {
+    private void phase(Clients c, List<String> ids, String phase, Timing.Window window, Result result) {
         Writer writer = new Writer(c, ids, bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
+        writer.measure(window);
         writer.start(max ? 0 : Double.parseDouble(rate), concurrency, 10_000);
-        sleep(timing.warmup * 1000L);
-        writer.recording.set(true);
-        long t0 = System.nanoTime();
-        sleep(timing.duration * 1000L);
-        writer.recording.set(false);
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        window.awaitEnd();
         writer.stop();
         writer.drain();
-        result.seconds = seconds;
+        result.seconds = window.seconds();
         result.add(phase + "_writes", writer.ok.sum());
         result.add(phase + "_failed", writer.failed.sum());
         result.histogram(phase).add(writer.latency);
