@@ -100,7 +100,7 @@ public final class Gateway implements AutoCloseable {
         new OpsRoutes(vertx, store, metrics, () -> bound && !closed).mount(router);
         new RestApi(config, store, tokens, status, metrics).mount(router);
         new StatusPage(() -> wsPort).mount(router);
-        HttpServerOptions options = ServerOptions.forPort(config, config.httpPort());
+        HttpServerOptions options = ServerOptions.rest(config);
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
             http = vertx.createHttpServer(options).requestHandler(router);

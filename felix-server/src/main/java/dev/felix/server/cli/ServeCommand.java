@@ -95,6 +95,11 @@ final class ServeCommand implements Callable<Integer> {
                     + "(env FELIX_HANDSHAKE_TIMEOUT_MS, default: ${DEFAULT-VALUE}).")
     long handshakeTimeoutMs;
 
+    @Option(names = "--http-idle-timeout-ms", paramLabel = "MS", defaultValue = "${env:FELIX_HTTP_IDLE_TIMEOUT_MS:-60000}",
+            description = "A REST connection that neither sends nor receives a byte for this long is closed "
+                    + "(env FELIX_HTTP_IDLE_TIMEOUT_MS, default: ${DEFAULT-VALUE}).")
+    long httpIdleTimeoutMs;
+
     @Option(names = "--tls-cert", paramLabel = "PEM", defaultValue = "${env:FELIX_TLS_CERT}",
             description = "PEM certificate chain; with --tls-key both ports serve TLS only: wss:// and https:// "
                     + "(env FELIX_TLS_CERT).")
@@ -120,6 +125,7 @@ final class ServeCommand implements Callable<Integer> {
                 .inboundBurst(messageBurst)
                 .maxConnectionsPerToken(maxConnectionsPerToken)
                 .handshakeTimeout(Duration.ofMillis(handshakeTimeoutMs))
+                .httpIdleTimeout(Duration.ofMillis(httpIdleTimeoutMs))
                 .tls(tlsCert, tlsKey)
                 .build();
     }

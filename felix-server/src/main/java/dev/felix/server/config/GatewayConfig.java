@@ -33,6 +33,8 @@ import java.util.StringJoiner;
  * @param inboundBurst      how many data frames one socket may send at once above that rate
  * @param maxConnectionsPerToken the most open sockets one token may hold; more are refused with 429
  * @param handshakeTimeout  a connection that has not completed the WebSocket upgrade by then is closed
+ * @param httpIdleTimeout   a REST connection that neither sends nor receives a byte for this long is
+ *                          closed, so half-sent requests and forgotten keep-alive connections do not pile up
  * @param tlsCert           a PEM certificate chain; with {@code tlsKey} both ports serve TLS only
  * @param tlsKey            the PEM private key of {@code tlsCert}
  */
@@ -57,6 +59,7 @@ public record GatewayConfig(
         int inboundBurst,
         int maxConnectionsPerToken,
         Duration handshakeTimeout,
+        Duration httpIdleTimeout,
         Path tlsCert,
         Path tlsKey) {
 
@@ -81,6 +84,7 @@ public record GatewayConfig(
         requireAtLeast(inboundBurst, 1, "inboundBurst");
         requireAtLeast(maxConnectionsPerToken, 1, "maxConnectionsPerToken");
         requirePositive(handshakeTimeout, "handshakeTimeout");
+        requirePositive(httpIdleTimeout, "httpIdleTimeout");
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("TLS needs both a certificate and a key (--tls-cert and --tls-key)");
         }
@@ -121,6 +125,7 @@ public record GatewayConfig(
         b.inboundBurst = inboundBurst;
         b.maxConnectionsPerToken = maxConnectionsPerToken;
         b.handshakeTimeout = handshakeTimeout;
+        b.httpIdleTimeout = httpIdleTimeout;
         b.tlsCert = tlsCert;
         b.tlsKey = tlsKey;
         return b;
@@ -188,6 +193,7 @@ public record GatewayConfig(
         private int inboundBurst = 100;
         private int maxConnectionsPerToken = 1000;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private Duration httpIdleTimeout = Duration.ofSeconds(60);
         private Path tlsCert;
         private Path tlsKey;
 
@@ -294,6 +300,11 @@ public record GatewayConfig(
             return this;
         }
 
+        public Builder httpIdleTimeout(Duration value) {
+            httpIdleTimeout = value;
+            return this;
+        }
+
         /** Serve TLS with this PEM certificate chain and PEM private key; both null for plain text. */
         public Builder tls(Path cert, Path key) {
             tlsCert = cert;
@@ -306,7 +317,7 @@ public record GatewayConfig(
                     maxListenIds, maxBodyBytes, tokenPollInterval, publicDailyLimit, statusTtl,
                     dbUser, dbPassword, changeLogRetention,
                     maxQueuedBytes, maxInboundPerSecond,
-                    inboundBurst, maxConnectionsPerToken, handshakeTimeout, tlsCert, tlsKey);
+                    inboundBurst, maxConnectionsPerToken, handshakeTimeout, httpIdleTimeout, tlsCert, tlsKey);
         }
     }
 }

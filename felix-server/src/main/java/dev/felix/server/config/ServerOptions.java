@@ -5,20 +5,21 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import javax.net.ssl.KeyManagerFactory;
+import java.util.concurrent.TimeUnit;
 
 /** What both listening sockets share: the bind address and, when configured, TLS. */
 public final class ServerOptions {
     private ServerOptions() {
     }
 
-    /** Options for a Vert.x server on {@code port}: TLS-only when the configuration names a certificate. */
-    public static HttpServerOptions forPort(GatewayConfig config, int port) {
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(port)
-                // HTTP/1.1 only. With cleartext HTTP/2 detection a connection only exists once the
-                // client has sent bytes (so a silent one escapes the handshake deadline), and JDK
-                // clients, which offer the h2c upgrade on their first request, intermittently lose
-                // framing on large responses.
-                .setHttp2ClearTextEnabled(false);
+    /** Options for the REST port (a Vert.x server): TLS-only when the configuration names a certificate. */
+    public static HttpServerOptions rest(GatewayConfig config) {
+        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+                // HTTP/1.1 only: JDK clients, which offer the h2c upgrade on their first request,
+                // intermittently lose framing on large responses with cleartext HTTP/2 enabled.
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.httpIdleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(pem(config));
         }

@@ -2,6 +2,7 @@ package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RawWsClient;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import dev.felix.server.ws.WsStats;
@@ -11,8 +12,11 @@ import org.junit.jupiter.api.Test;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -173,6 +177,37 @@ class LimitsTest {
             upgraded.text(HEARTBEAT);
             assertThat(upgraded.read().text()).contains("\"code\":10001");
         }
+    }
+
+    @Test
+    void restConnectionThatGoesSilentIsClosedAfterTheIdleTimeout() throws Exception {
+        gw = TestGateway.start(b -> b.httpIdleTimeout(Duration.ofMillis(1000)));
+        int port = gw.gateway.httpPort();
+        try (RawWebSocket silent = RawWebSocket.open(port, 0);
+             RawWebSocket halfRequest = RawWebSocket.open(port, 0);
+             RawWebSocket keptAlive = RawWebSocket.open(port, 0);
+             RawWebSocket busy = RawWebSocket.open(port, 0)) {
+            halfRequest.write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(getHealth(keptAlive)).startsWith("HTTP/1.1 200");
+            // A connection in use is not cut however long it lives: a request every tenth of the timeout.
+            for (int i = 0; i < 25; i++) {
+                assertThat(getHealth(busy)).startsWith("HTTP/1.1 200");
+                Thread.sleep(100);
+            }
+            assertThat(endOfStream(silent)).isTrue();
+            assertThat(endOfStream(halfRequest)).isTrue();
+            assertThat(endOfStream(keptAlive)).isTrue();
+        }
+    }
+
+    /** One keep-alive request on a raw connection; returns the response head, body consumed. */
+    private static String getHealth(RawWebSocket connection) throws IOException {
+        connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String head = RawWsClient.readHead(connection.input());
+        Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+        assertThat(length.find()).as("Content-Length in %s", head).isTrue();
+        connection.input().readNBytes(Integer.parseInt(length.group(1)));
+        return head;
     }
 
     /** Blocks until the server ends the connection; false if it sent data instead. */
