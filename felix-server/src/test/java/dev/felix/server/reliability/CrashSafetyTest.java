@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.testing.ServeProcess;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +27,7 @@ class CrashSafetyTest {
     private static final String HOT_ID = "999";
 
     @Test
-    void everyAcknowledgedWriteSurvivesKillDashNineAndTheSequenceContinues() throws Exception {
-        Path dir = Files.createTempDirectory("felix-crash");
+    void everyAcknowledgedWriteSurvivesKillDashNineAndTheSequenceContinues(@TempDir Path dir) throws Exception {
         Map<String, Integer> acked = new ConcurrentHashMap<>();
         AtomicLong maxAckedSeq = new AtomicLong();
         AtomicInteger lastHotAck = new AtomicInteger(-1);

@@ -6,6 +6,7 @@ import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.ServeProcess;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +26,7 @@ import static org.awaitility.Awaitility.await;
 class GracefulShutdownTest {
 
     @Test
-    void sigtermFinishesTheInFlightWriteClosesSocketsWith1001AndExitsZeroWithinTenSeconds() throws Exception {
-        Path dir = Files.createTempDirectory("felix-term");
+    void sigtermFinishesTheInFlightWriteClosesSocketsWith1001AndExitsZeroWithinTenSeconds(@TempDir Path dir) throws Exception {
         String token;
         try (ServeProcess server = ServeProcess.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);

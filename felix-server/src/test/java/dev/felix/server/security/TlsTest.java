@@ -8,6 +8,7 @@ import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -36,7 +37,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TlsTest {
     private static final char[] PASSWORD = "changeit".toCharArray();
 
-    private Path dir;
+    @TempDir
+    Path dir;
     private Path certPem;
     private Path keyPem;
     private TestGateway gw;
@@ -44,7 +46,6 @@ class TlsTest {
 
     @BeforeEach
     void start() throws Exception {
-        dir = Files.createTempDirectory("felix-tls");
         Path keystore = dir.resolve("test.p12");
         // keytool ships with every JDK, so no other tool is needed to make a certificate.
         Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),

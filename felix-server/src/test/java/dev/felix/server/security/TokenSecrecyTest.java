@@ -7,6 +7,7 @@ import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -29,20 +30,19 @@ class TokenSecrecyTest {
         TestGateway gw = TestGateway.start();
         Path dir = gw.dataDir;
         List<String> tokens = List.of(gw.privateToken, gw.publicToken, gw.mint(Scope.PRIVATE, "another"));
-        try (WsTestClient client = gw.connect()) {
+        try (gw; WsTestClient client = gw.connect()) {
             client.send(HEARTBEAT);
             client.next();
             assertThat(gw.http("PUT", "/api/guilds/5", gw.privateToken, "{\"a\":1}").statusCode()).isEqualTo(200);
             // While running, recent commits sit in the WAL file; after close they are in the main file.
             String running = allFiles(dir);
             tokens.forEach(t -> assertThat(running).doesNotContain(t));
-        } finally {
-            gw.close();
-        }
-        String closed = allFiles(dir);
-        for (String token : tokens) {
-            assertThat(closed).doesNotContain(token);
-            assertThat(closed).contains(Tokens.hash(token));
+            gw.gateway.close();
+            String closed = allFiles(dir);
+            for (String token : tokens) {
+                assertThat(closed).doesNotContain(token);
+                assertThat(closed).contains(Tokens.hash(token));
+            }
         }
     }
 
@@ -80,8 +80,7 @@ class TokenSecrecyTest {
     }
 
     @Test
-    void tokenMintedOnFirstStartIsPrintedButNotLogged() throws Exception {
-        Path dir = Files.createTempDirectory("felix-mint");
+    void tokenMintedOnFirstStartIsPrintedButNotLogged(@TempDir Path dir) throws Exception {
         try (ServeProcess server = ServeProcess.start(dir)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);
             String token = server.mintedToken();

@@ -12,11 +12,14 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 
 /**
  * A real gateway for tests: a fresh SQLite file in a temporary directory, free ports on
- * 127.0.0.1, and one private and one public token minted through the store.
+ * 127.0.0.1, and one private and one public token minted through the store. Closing it deletes
+ * the directory.
  */
 public final class TestGateway implements AutoCloseable {
 
@@ -24,10 +27,15 @@ public final class TestGateway implements AutoCloseable {
     public final Gateway gateway;
     public final String privateToken;
     public final String publicToken;
+    private final GatewayConfig config;
+    private final Path tempDir;
+    private boolean ownsTempDir = true;
 
-    private TestGateway(Path dataDir, Gateway gateway) {
-        this.dataDir = dataDir;
-        this.gateway = gateway;
+    private TestGateway(GatewayConfig config, Path tempDir) {
+        this.config = config;
+        this.tempDir = tempDir;
+        this.dataDir = config.dataDir();
+        this.gateway = Gateway.start(config);
         this.privateToken = mint(Scope.PRIVATE, "test-owner");
         this.publicToken = mint(Scope.PUBLIC, "test-owner");
     }
@@ -43,10 +51,20 @@ public final class TestGateway implements AutoCloseable {
             GatewayConfig config = tweak.apply(GatewayConfig.builder()
                     .dataDir(dir).host("127.0.0.1").wsPort(0).httpPort(0)
                     .tokenPollInterval(Duration.ofMillis(200))).build();
-            return new TestGateway(config.dataDir(), Gateway.start(config));
+            return new TestGateway(config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Stops this gateway and starts a new one on the same configuration and data, as after a
+     * process restart (with new ports and tokens). The directory now belongs to the new one.
+     */
+    public TestGateway restart() {
+        gateway.close();
+        ownsTempDir = false;
+        return new TestGateway(config, tempDir);
     }
 
     /** Mints a token straight in the store and makes the gateway see it at once. */
@@ -80,5 +98,17 @@ public final class TestGateway implements AutoCloseable {
     @Override
     public void close() {
         gateway.close();
+        if (ownsTempDir) {
+            ownsTempDir = false;
+            deleteTree(tempDir);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -155,8 +155,7 @@ class ResumeTest {
             put(EntryKind.GUILD, "101", "{\"n\":1}");
             lastSeen = client.next().get("seq").longValue();
         }
-        gw.close();
-        gw = TestGateway.start(b -> b.dataDir(gw.dataDir));
+        gw = gw.restart();
         long changed = put(EntryKind.GUILD, "101", "{\"n\":2}");
         put(EntryKind.GUILD, "104", "{\"n\":2}");
         assertThat(changed).isGreaterThan(lastSeen);
