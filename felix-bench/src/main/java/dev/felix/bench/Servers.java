@@ -9,17 +9,22 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** The servers a comparison starts: felix from its jar, and the Node ws baseline. */
 final class Servers {
     private Servers() {
     }
 
-    /** A started server: its process, where it listens and the private token it accepts. */
-    record Running(String name, Process process, int wsPort, int httpPort, String token, Path log)
+    /**
+     * A started server: its process, where it listens, the private token it accepts, its log, and
+     * its data directory (null for none), deleted once the process has ended.
+     */
+    record Running(String name, Process process, int wsPort, int httpPort, String token, Path log, Path data)
             implements AutoCloseable {
         String wsUrl() {
             return "ws://127.0.0.1:" + wsPort + "/";
@@ -39,6 +44,9 @@ final class Servers {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
+            }
+            if (data != null && !process.isAlive()) {
+                deleteTree(data);
             }
         }
     }
@@ -65,7 +73,7 @@ final class Servers {
                 "--max-connections-per-token", "1000000"));
         Path log = work.resolve("felix.log");
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return awaitPorts(new Running("felix", server, ws, http, token, log));
+        return awaitPorts(new Running("felix", server, ws, http, token, log, data));
     }
 
     /** Starts the Node ws baseline with a random private token. */
@@ -83,7 +91,7 @@ final class Servers {
         pb.environment().put("PING_INTERVAL_MS", Long.toString(pingIntervalMs));
         Path log = work.resolve("node-ws.log");
         Process server = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return awaitPorts(new Running("node-ws", server, ws, http, token, log));
+        return awaitPorts(new Running("node-ws", server, ws, http, token, log, null));
     }
 
     /** {@code npm ci} in the baseline's directory. */
@@ -122,6 +130,14 @@ final class Servers {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException(what + " interrupted", e);
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("could not delete " + root + ": " + e.getMessage());
         }
     }
 
