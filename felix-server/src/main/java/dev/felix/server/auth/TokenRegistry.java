@@ -64,11 +64,6 @@ public final class TokenRegistry implements AutoCloseable {
         revocationListeners.add(listener);
     }
 
-    /** Whether any private token is valid now (the server mints one on first start otherwise). */
-    public boolean hasPrivateToken() {
-        return active.values().stream().anyMatch(t -> t.scope() == Scope.PRIVATE);
-    }
-
     /** Reloads at once, e.g. after this process minted a token. */
     public synchronized void reload() {
         Map<String, TokenRecord> next = new HashMap<>();

@@ -2,7 +2,6 @@ package dev.felix.server.cli;
 
 import dev.felix.server.Gateway;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.Scope;
 import dev.felix.server.store.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +13,7 @@ import sun.misc.Signal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code felix serve}: runs the gateway until SIGTERM or SIGINT. */
@@ -147,10 +147,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** A fresh install has no private token: mint one so the socket can be used at all. */
     private static void mintFirstToken(Gateway gateway) {
-        if (gateway.tokens().hasPrivateToken()) {
+        Optional<Tokens.Minted> first = Tokens.mintFirstPrivate(gateway.store(), "admin", "first start");
+        if (first.isEmpty()) {
             return;
         }
-        Tokens.Minted minted = Tokens.mint(gateway.store(), Scope.PRIVATE, "admin", "first start");
+        Tokens.Minted minted = first.get();
         gateway.tokens().reload();
         String rule = "=".repeat(72);
         System.out.println(rule);

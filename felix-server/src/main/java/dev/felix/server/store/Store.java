@@ -74,6 +74,12 @@ public interface Store extends AutoCloseable {
     /** Mints a token record for the given hash. */
     TokenRecord createToken(String hash, String owner, Scope scope, String label);
 
+    /**
+     * Mints a private token record unless a valid private token exists, atomically across every
+     * process on this store; empty if one existed. For the token a fresh install starts with.
+     */
+    Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label);
+
     /** All tokens, revoked ones too, ordered by id. */
     List<TokenRecord> listTokens();
 

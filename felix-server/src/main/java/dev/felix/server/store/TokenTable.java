@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The SQL of the {@code tokens} table, which SQLite and PostgreSQL define alike. */
 public final class TokenTable {
@@ -16,17 +17,35 @@ public final class TokenTable {
 
     public static TokenRecord insert(Connection conn, String hash, String owner, Scope scope, String label)
             throws SQLException {
+        return insert(conn, "INSERT INTO tokens (hash, owner, scope, label, created_at) VALUES (?, ?, ?, ?, ?) "
+                + "RETURNING id", hash, owner, scope, label).orElseThrow();
+    }
+
+    /**
+     * Inserts a private token unless a valid one exists; empty if one did. One statement, which is
+     * atomic on SQLite; PostgreSQL callers lock the table first, as two concurrent statements would
+     * both find no token under READ COMMITTED.
+     */
+    public static Optional<TokenRecord> insertFirstPrivate(Connection conn, String hash, String owner, String label)
+            throws SQLException {
+        return insert(conn, "INSERT INTO tokens (hash, owner, scope, label, created_at) SELECT ?, ?, ?, ?, ? "
+                + "WHERE NOT EXISTS (SELECT 1 FROM tokens WHERE scope = '" + Scope.PRIVATE.label()
+                + "' AND revoked_at IS NULL) RETURNING id", hash, owner, Scope.PRIVATE, label);
+    }
+
+    private static Optional<TokenRecord> insert(Connection conn, String sql, String hash, String owner, Scope scope,
+                                                String label) throws SQLException {
         long now = System.currentTimeMillis();
-        try (PreparedStatement ps = conn.prepareStatement(
-                "INSERT INTO tokens (hash, owner, scope, label, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id")) {
+        try (PreparedStatement ps = conn.prepareStatement(sql)) {
             ps.setString(1, hash);
             ps.setString(2, owner);
             ps.setString(3, scope.label());
             ps.setString(4, label);
             ps.setLong(5, now);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new TokenRecord(rs.getLong(1), hash, owner, scope, label, Instant.ofEpochMilli(now), null);
+                return rs.next()
+                        ? Optional.of(new TokenRecord(rs.getLong(1), hash, owner, scope, label, Instant.ofEpochMilli(now), null))
+                        : Optional.empty();
             }
         }
     }

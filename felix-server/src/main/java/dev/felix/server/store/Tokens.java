@@ -6,6 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.Optional;
 
 /**
  * Minting and hashing of tokens. A token is a scope prefix and 256 random bits in URL-safe
@@ -33,6 +34,12 @@ public final class Tokens {
     public static Minted mint(Store store, Scope scope, String owner, String label) {
         String token = generate(scope);
         return new Minted(store.createToken(hash(token), owner, scope, label), token);
+    }
+
+    /** Mints the private token a fresh install starts with, unless a valid private token exists. */
+    public static Optional<Minted> mintFirstPrivate(Store store, String owner, String label) {
+        String token = generate(Scope.PRIVATE);
+        return store.createFirstPrivateToken(hash(token), owner, label).map(record -> new Minted(record, token));
     }
 
     /** Hex SHA-256: the only form in which a token is stored, looked up or compared. */

@@ -13,6 +13,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +32,9 @@ public abstract class StoreContractTest {
 
     /** A fresh, empty store. */
     protected abstract Store openStore();
+
+    /** Another store on the database of the last {@link #openStore()}, as another process or node opens it. */
+    protected abstract Store openSameDatabase();
 
     @BeforeEach
     void open() {
@@ -205,6 +212,52 @@ public abstract class StoreContractTest {
                 .containsExactly(b.id());
         assertThatThrownBy(() -> store.createToken(Tokens.hash("b"), "x", Scope.PUBLIC, null))
                 .isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void aFirstPrivateTokenIsMintedOnlyWhileNoValidPrivateTokenExists() {
+        store.createToken(Tokens.hash("public"), "someone", Scope.PUBLIC, null);
+        Optional<TokenRecord> first = store.createFirstPrivateToken(Tokens.hash("first"), "admin", "first start");
+        assertThat(first).get().extracting(TokenRecord::scope, TokenRecord::owner, TokenRecord::active)
+                .containsExactly(Scope.PRIVATE, "admin", true);
+        assertThat(store.createFirstPrivateToken(Tokens.hash("second"), "admin", "first start")).isEmpty();
+
+        store.revokeToken(first.orElseThrow().id());
+        assertThat(store.createFirstPrivateToken(Tokens.hash("third"), "admin", "first start")).isPresent();
+        assertThat(store.listTokens()).extracting(TokenRecord::hash)
+                .containsExactly(Tokens.hash("public"), Tokens.hash("first"), Tokens.hash("third"));
+    }
+
+    @Test
+    void nodesStartingTogetherMintOneFirstPrivateToken() throws Exception {
+        List<Store> nodes = new ArrayList<>(List.of(store));
+        for (int i = 0; i < 3; i++) {
+            nodes.add(openSameDatabase());
+        }
+        int attempts = 16;
+        ExecutorService threads = Executors.newFixedThreadPool(attempts);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Optional<TokenRecord>>> results = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                Store node = nodes.get(i % nodes.size());
+                String hash = Tokens.hash("first-" + i);
+                results.add(threads.submit(() -> {
+                    go.await();
+                    return node.createFirstPrivateToken(hash, "admin", "first start");
+                }));
+            }
+            go.countDown();
+            long minted = 0;
+            for (Future<Optional<TokenRecord>> result : results) {
+                minted += result.get(30, TimeUnit.SECONDS).isPresent() ? 1 : 0;
+            }
+            assertThat(minted).isEqualTo(1);
+            assertThat(store.listTokens()).hasSize(1);
+        } finally {
+            threads.shutdownNow();
+            nodes.subList(1, nodes.size()).forEach(Store::close);
+        }
     }
 
     @Test

@@ -333,10 +333,6 @@ public final class PostgresStore implements Store {
         });
     }
 
-    /**
-     * Rows of the table, plus the deletions that plain SQL {@code DELETE}s left only in the change
-     * log (as long as it keeps them).
-     */
     /** All kinds in one REPEATABLE READ transaction: one snapshot, so no change below the highest seq returned is missing. */
     @Override
     public CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since) {
@@ -409,6 +405,23 @@ public final class PostgresStore implements Store {
     @Override
     public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
         return now(conn -> TokenTable.insert(conn, hash, owner, scope, label));
+    }
+
+    @Override
+    public Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label) {
+        return now(conn -> {
+            conn.setAutoCommit(false);
+            try (Statement st = conn.createStatement()) {
+                // Held to commit: nodes starting together on an empty database would each mint one.
+                st.execute("LOCK TABLE tokens IN SHARE ROW EXCLUSIVE MODE");
+                Optional<TokenRecord> minted = TokenTable.insertFirstPrivate(conn, hash, owner, label);
+                conn.commit();
+                return minted;
+            } finally {
+                conn.rollback();
+                conn.setAutoCommit(true);
+            }
+        });
     }
 
     @Override

@@ -334,6 +334,12 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label) {
+        // One writing statement: SQLite takes the database's write lock before it runs the check.
+        return onReader(conn -> TokenTable.insertFirstPrivate(conn, hash, owner, label));
+    }
+
+    @Override
     public List<TokenRecord> listTokens() {
         return onReader(TokenTable::list);
     }

@@ -19,8 +19,16 @@ class PostgresStoreContractTest extends StoreContractTest {
         postgres.close();
     }
 
+    private PostgresSettings database;
+
     @Override
     protected Store openStore() {
-        return PostgresStore.open(TestPostgres.settings(postgres.newDatabase()));
+        database = TestPostgres.settings(postgres.newDatabase());
+        return PostgresStore.open(database);
+    }
+
+    @Override
+    protected Store openSameDatabase() {
+        return PostgresStore.open(database);
     }
 }

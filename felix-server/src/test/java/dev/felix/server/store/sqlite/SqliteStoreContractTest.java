@@ -14,4 +14,9 @@ class SqliteStoreContractTest extends StoreContractTest {
     protected Store openStore() {
         return SqliteStore.open(dir);
     }
+
+    @Override
+    protected Store openSameDatabase() {
+        return SqliteStore.open(dir);
+    }
 }
