@@ -51,7 +51,7 @@ import java.util.function.Consumer;
  */
 public final class PostgresStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__truncate.sql");
     /** Session lock that lets one node at a time migrate the schema. */
     private static final long MIGRATION_LOCK = 440729135481L;
     private static final int MAX_BATCH = 256;

@@ -114,6 +114,30 @@ class PostgresStoreTest {
     }
 
     @Test
+    void truncateReachesListenersAsADeletionOfEveryEntry() {
+        PostgresStore store = open();
+        store.put(EntryKind.GUILD, "1", "{\"n\":1}").join();
+        store.put(EntryKind.GUILD, "2", "{\"n\":2}").join();
+        store.put(EntryKind.GUILD, "3", "{\"n\":3}").join();
+        store.write(EntryKind.GUILD, "3", null, current -> null).join();
+        store.put(EntryKind.USER, "9", "{\"n\":9}").join();
+        long logged = queryLong("SELECT count(*) FROM change_log");
+        List<Entry> seen = collect(store);
+
+        TestPostgres.execute(url, "TRUNCATE guilds");
+
+        await().atMost(WAIT).until(() -> seen.size() == 2);
+        assertThat(seen).extracting(Entry::kind, Entry::id, Entry::deleted).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(EntryKind.GUILD, "1", true),
+                org.assertj.core.groups.Tuple.tuple(EntryKind.GUILD, "2", true));
+        // Guild 3 was already a tombstone: its deletion is not recorded twice.
+        assertThat(queryLong("SELECT count(*) FROM change_log")).isEqualTo(logged + 2);
+        assertThat(store.changedSince(EntryKind.GUILD, List.of("1", "2", "3"), 0).join())
+                .allSatisfy(e -> assertThat(e.deleted()).isTrue()).hasSize(3);
+        assertThat(store.get(EntryKind.USER, "9").join()).isPresent();
+    }
+
+    @Test
     void everyNodeSeesEveryWriteOnceInTheSameOrderUnderConcurrentWriters() throws Exception {
         PostgresStore a = open();
         PostgresStore b = open();
