@@ -12,8 +12,8 @@ import sun.misc.Signal;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code felix serve}: runs the gateway until SIGTERM or SIGINT. */
