@@ -42,6 +42,11 @@ public record Shard(
         return new Shard(id, status, ping, null, null, null, null);
     }
 
+    /** The same shard with another ping. */
+    public Shard withPing(long newPing) {
+        return new Shard(id, status, newPing, ready, lastHeartbeatSent, lastHeartbeatReceived, guildCount);
+    }
+
     /** The same shard with another status, as shown when its reporter went silent. */
     public Shard withStatus(String newStatus) {
         return new Shard(id, newStatus, ping, ready, lastHeartbeatSent, lastHeartbeatReceived, guildCount);

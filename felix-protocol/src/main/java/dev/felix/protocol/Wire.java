@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -24,7 +25,9 @@ import java.util.Set;
  * All methods are thread-safe.
  */
 public final class Wire {
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    // Text after the first JSON value makes the whole text invalid, as it is for JSON.parse.
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonFactory FACTORY = MAPPER.getFactory();
     /** Room for a server message's envelope and fixed fields around its variable part. */
     private static final int ENVELOPE_BYTES = 192;
@@ -55,7 +58,7 @@ public final class Wire {
             return null;
         }
         JsonNode code = root.get("code");
-        if (code == null || !code.isIntegralNumber() || !code.canConvertToInt()) {
+        if (!isInteger(code) || !code.canConvertToInt()) {
             return null;
         }
         OpCode op = OpCode.of(code.intValue());
@@ -66,6 +69,11 @@ public final class Wire {
             return decodeListenersUpdate(root.get("data"));
         }
         return null;
+    }
+
+    /** A number with an integer value, however spelled: 20001, 20001.0 and 2.0001e4 are one number in JSON. */
+    private static boolean isInteger(JsonNode node) {
+        return node != null && node.isNumber() && node.canConvertToExactIntegral();
     }
 
     private static ClientMessage decodeListenersUpdate(JsonNode data) {
@@ -80,7 +88,7 @@ public final class Wire {
         JsonNode since = data.get("since");
         Long sinceSeq = null;
         if (since != null && !since.isNull()) {
-            if (!since.isIntegralNumber() || !since.canConvertToLong() || since.longValue() < 0) {
+            if (!isInteger(since) || !since.canConvertToLong() || since.longValue() < 0) {
                 return null;
             }
             sinceSeq = since.longValue();

@@ -103,7 +103,7 @@ public final class Gateway implements AutoCloseable {
         HttpServerOptions options = ServerOptions.rest(config);
         try {
             wsPort = ws.start().await(30, TimeUnit.SECONDS);
-            http = vertx.createHttpServer(options).requestHandler(router);
+            http = vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(RestApi::answerInvalid);
             httpPort = http.listen().await(30, TimeUnit.SECONDS).actualPort();
             bound = true;
         } catch (Exception e) {

@@ -9,6 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 /** What both listening sockets share: the bind address and, when configured, TLS. */
 public final class ServerOptions {
+    /** Room for 1,000 snowflakes in one request line (GET /api/guilds?ids=…, quoted and escaped). */
+    public static final int MAX_REQUEST_LINE_BYTES = 64 * 1024;
+    public static final int MAX_HEADER_BYTES = 8 * 1024;
+
     private ServerOptions() {
     }
 
@@ -19,7 +23,9 @@ public final class ServerOptions {
                 // intermittently lose framing on large responses with cleartext HTTP/2 enabled.
                 .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.httpIdleTimeout().toMillis()))
-                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+                .setMaxHeaderSize(MAX_HEADER_BYTES);
         if (config.tls()) {
             options.setSsl(true).setKeyCertOptions(pem(config));
         }

@@ -7,6 +7,7 @@ import dev.felix.server.store.EntryJson;
 import dev.felix.server.store.Mutation;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -137,16 +138,15 @@ final class EntryRoutes {
     private void put(RoutingContext ctx, EntryKind kind) {
         auth.write(ctx);
         String id = Replies.snowflake(pathId(ctx));
-        String json = normalize(id, ctx.body().asString());
+        String json = normalize(id, bodyObject(ctx));
         write(ctx, kind, id, current -> json, false);
     }
 
     private void patch(RoutingContext ctx, EntryKind kind) {
         auth.write(ctx);
         String id = Replies.snowflake(pathId(ctx));
-        ObjectNode patch;
+        ObjectNode patch = bodyObject(ctx);
         try {
-            patch = EntryJson.parseObject(ctx.body().asString());
             EntryJson.checkPatch(id, patch);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
@@ -214,7 +214,17 @@ final class EntryRoutes {
         throw ApiError.badRequest("If-Match must be one ETag of this API (\"<seq>\") or *, was '" + tag + "'");
     }
 
-    static String normalize(String id, String body) {
+    /** The request body, which must be a JSON object an entry may hold; 400 otherwise. */
+    static ObjectNode bodyObject(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        try {
+            return EntryJson.parseObject(body == null ? null : body.getBytes());
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest(e.getMessage());
+        }
+    }
+
+    static String normalize(String id, ObjectNode body) {
         try {
             return EntryJson.normalize(id, body);
         } catch (IllegalArgumentException e) {

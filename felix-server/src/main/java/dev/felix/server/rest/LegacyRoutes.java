@@ -3,7 +3,6 @@ package dev.felix.server.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
-import dev.felix.server.store.EntryJson;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -65,23 +64,13 @@ final class LegacyRoutes {
 
     private void post(RoutingContext ctx, EntryKind kind) {
         auth.write(ctx);
-        ObjectNode body;
-        try {
-            body = EntryJson.parseObject(ctx.body().asString());
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(e.getMessage());
-        }
+        ObjectNode body = EntryRoutes.bodyObject(ctx);
         JsonNode id = body.get("id");
         if (id == null || !id.isTextual()) {
             throw ApiError.badRequest("body must carry the entry's id as a string");
         }
         String entryId = Replies.snowflake(id.textValue());
-        String json;
-        try {
-            json = EntryJson.normalize(entryId, body);
-        } catch (IllegalArgumentException e) {
-            throw ApiError.badRequest(e.getMessage());
-        }
+        String json = EntryRoutes.normalize(entryId, body);
         entries.write(ctx, kind, entryId, current -> json, false);
     }
 }

@@ -2,11 +2,16 @@ package dev.felix.server.rest;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.ServerOptions;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -67,8 +72,19 @@ public final class RestApi {
         }
     }
 
-    /** Mounts the API on a router. */
+    /** Mounts the API on a router, and makes the router's own errors JSON too. */
     public void mount(Router router) {
+        // HEAD is GET without the body on every route: Vert.x leaves the body out of a HEAD response.
+        router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
+        router.errorHandler(404, ctx -> reply(ctx, 404, "no such route: " + ctx.request().method() + " "
+                + ctx.request().path()));
+        router.errorHandler(405, ctx -> {
+            // The router's own 405s are for paths outside the API (which answers its own, above),
+            // all of which are read-only.
+            ctx.response().putHeader("Allow", "GET, HEAD");
+            reply(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path()
+                    + " (allowed: GET, HEAD)");
+        });
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
@@ -87,7 +103,11 @@ public final class RestApi {
         Map<String, Set<String>> allowed = new TreeMap<>();
         for (Route route : router.getRoutes()) {
             if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
-                route.methods().forEach(m -> allowed.computeIfAbsent(route.getPath(), p -> new TreeSet<>()).add(m.name()));
+                Set<String> methods = allowed.computeIfAbsent(route.getPath(), p -> new TreeSet<>());
+                route.methods().forEach(m -> methods.add(m.name()));
+                if (methods.contains("GET")) {
+                    methods.add("HEAD");
+                }
             }
         }
         allowed.forEach((path, methods) -> {
@@ -124,12 +144,41 @@ public final class RestApi {
             message = "internal error";
             log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
         }
+        reply(ctx, status, message);
+    }
+
+    private static void reply(RoutingContext ctx, int status, String message) {
         if (ctx.response().ended()) {
             return;
         }
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", Replies.JSON)
                 .end(error(status, message).encode());
+    }
+
+    /**
+     * Answers a request the HTTP decoder refused (request line or headers too long, malformed) with
+     * the JSON error body, then closes the connection, whose stream can no longer be trusted.
+     */
+    public static void answerInvalid(HttpServerRequest request) {
+        Throwable cause = request.decoderResult().cause();
+        int status;
+        String message;
+        if (cause instanceof TooLongHttpLineException) {
+            status = 414;
+            message = "request line longer than " + ServerOptions.MAX_REQUEST_LINE_BYTES + " bytes";
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            status = 431;
+            message = "request headers larger than " + ServerOptions.MAX_HEADER_BYTES + " bytes";
+        } else {
+            status = 400;
+            message = "malformed HTTP request";
+        }
+        request.response().setStatusCode(status)
+                .putHeader("Content-Type", Replies.JSON)
+                .putHeader("Connection", "close")
+                .end(error(status, message).encode())
+                .onComplete(v -> request.connection().close());
     }
 
     /** The error body every failure carries, on this port and the operations routes alike. */

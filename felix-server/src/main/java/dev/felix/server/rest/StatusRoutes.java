@@ -1,7 +1,6 @@
 package dev.felix.server.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.status.StatusReport;
 import dev.felix.server.status.StatusService;
@@ -10,6 +9,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
@@ -50,14 +50,14 @@ final class StatusRoutes {
         String reporter = reporter(ctx);
         StatusReport report;
         try {
-            String body = ctx.body().asString();
-            if (body == null || body.isBlank()) {
+            Buffer body = ctx.body().buffer();
+            if (body == null || body.length() == 0) {
                 throw new IllegalArgumentException("body must be a status report object");
             }
-            JsonNode node = Wire.mapper().readTree(body);
-            report = StatusReport.parse(node);
-        } catch (JsonProcessingException e) {
-            throw ApiError.badRequest("body is not valid JSON: " + e.getOriginalMessage());
+            report = StatusReport.parse(Wire.mapper().readTree(body.getBytes()));
+        } catch (IOException e) {
+            throw ApiError.badRequest("body is not valid JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }

@@ -9,7 +9,10 @@ import dev.felix.protocol.Wire;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What one status source (a JDA shard manager, a bot process reporting over REST) says of its
@@ -24,6 +27,12 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
     /** Eris shard objects carry more fields than the ACK shows; those are dropped, not refused. */
     private static final ObjectReader SHARD = Wire.mapper().readerFor(Shard.class)
             .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final Set<String> STATUSES =
+            Set.of(Shard.READY, Shard.CONNECTING, Shard.HANDSHAKING, Shard.RESUMING, Shard.DISCONNECTED);
+    /** The largest integer a JavaScript dashboard reads exactly (Number.MAX_SAFE_INTEGER). */
+    private static final long MAX_COUNT = (1L << 53) - 1;
+    /** A hundred years: more would overflow the clock arithmetic that keeps an uptime running. */
+    private static final long MAX_UPTIME_MS = TimeUnit.DAYS.toMillis(36_500);
 
     public StatusReport {
         shards = List.copyOf(shards);
@@ -49,7 +58,8 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
 
     /**
      * Checks and reads {@code {shards: [...], guildsCount, memoryUsage?, uptime?}}. Each shard
-     * needs an integer {@code id} and a {@code status}; {@code ping} defaults to 0.
+     * needs an integer {@code id} (once per report) and one of the Eris statuses; {@code ping}
+     * (or Eris's {@code latency}) defaults to 0.
      *
      * @throws IllegalArgumentException with a message fit for the reporter when the report is malformed
      */
@@ -62,17 +72,22 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
             throw new IllegalArgumentException("shards must be an array");
         }
         List<Shard> shards = new ArrayList<>(shardsNode.size());
+        Set<Integer> ids = new HashSet<>();
         for (JsonNode s : shardsNode) {
-            shards.add(shard(s, shards.size()));
+            Shard shard = shard(s, shards.size());
+            if (!ids.add(shard.id())) {
+                throw new IllegalArgumentException("shards[" + shards.size() + "].id " + shard.id() + " appears twice");
+            }
+            shards.add(shard);
         }
         JsonNode guilds = node.get("guildsCount");
-        if (guilds == null || !guilds.isIntegralNumber() || !guilds.canConvertToLong() || guilds.longValue() < 0) {
-            throw new IllegalArgumentException("guildsCount must be a non-negative integer");
+        if (!isInteger(guilds, MAX_COUNT)) {
+            throw new IllegalArgumentException("guildsCount must be an integer from 0 to 2^53-1");
         }
         Double memory = null;
         JsonNode memoryNode = node.get("memoryUsage");
         if (memoryNode != null && !memoryNode.isNull()) {
-            if (!memoryNode.isNumber() || memoryNode.doubleValue() < 0) {
+            if (!isNumber(memoryNode)) {
                 throw new IllegalArgumentException("memoryUsage must be a non-negative number (MiB)");
             }
             memory = memoryNode.doubleValue();
@@ -80,12 +95,22 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
         Long uptime = null;
         JsonNode uptimeNode = node.get("uptime");
         if (uptimeNode != null && !uptimeNode.isNull()) {
-            if (!uptimeNode.isIntegralNumber() || !uptimeNode.canConvertToLong() || uptimeNode.longValue() < 0) {
-                throw new IllegalArgumentException("uptime must be a non-negative integer (ms)");
+            if (!isInteger(uptimeNode, MAX_UPTIME_MS)) {
+                throw new IllegalArgumentException("uptime must be an integer number of ms from 0 to 100 years");
             }
             uptime = uptimeNode.longValue();
         }
         return new StatusReport(shards, guilds.longValue(), memory, uptime);
+    }
+
+    /** A finite, non-negative number. */
+    private static boolean isNumber(JsonNode node) {
+        return node.isNumber() && Double.isFinite(node.doubleValue()) && node.doubleValue() >= 0;
+    }
+
+    private static boolean isInteger(JsonNode node, long max) {
+        return node != null && node.isIntegralNumber() && node.canConvertToLong()
+                && node.longValue() >= 0 && node.longValue() <= max;
     }
 
     private static Shard shard(JsonNode s, int index) {
@@ -93,16 +118,25 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
         if (!s.isObject()) {
             throw new IllegalArgumentException(where + " must be an object");
         }
-        JsonNode id = s.get("id");
-        if (id == null || !id.isIntegralNumber() || !id.canConvertToInt() || id.intValue() < 0) {
+        if (!isInteger(s.get("id"), Integer.MAX_VALUE)) {
             throw new IllegalArgumentException(where + ".id must be a non-negative integer");
         }
         JsonNode status = s.get("status");
-        if (status == null || !status.isTextual() || status.textValue().isEmpty()) {
-            throw new IllegalArgumentException(where + ".status must be a non-empty string");
+        if (status == null || !status.isTextual() || !STATUSES.contains(status.textValue())) {
+            throw new IllegalArgumentException(where + ".status must be one of ready, connecting, handshaking, "
+                    + "resuming, disconnected");
+        }
+        JsonNode guildCount = s.get("guildCount");
+        if (guildCount != null && !guildCount.isNull() && !isInteger(guildCount, Integer.MAX_VALUE)) {
+            throw new IllegalArgumentException(where + ".guildCount must be a non-negative integer");
+        }
+        // An Eris shard calls it latency (Infinity, sent as null, until its first heartbeat is answered).
+        JsonNode ping = s.hasNonNull("ping") ? s.get("ping") : s.get("latency");
+        if (ping != null && !ping.isNull() && (!isNumber(ping) || ping.doubleValue() > MAX_COUNT)) {
+            throw new IllegalArgumentException(where + ".ping must be a non-negative number of ms");
         }
         try {
-            return SHARD.readValue(s);
+            return SHARD.<Shard>readValue(s).withPing(ping == null || ping.isNull() ? 0 : Math.round(ping.doubleValue()));
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is malformed: " + rootMessage(e));
         }

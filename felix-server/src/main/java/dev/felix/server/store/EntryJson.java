@@ -5,11 +5,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.Wire;
 
+import java.io.IOException;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /** The rules every entry write follows, whoever makes it (REST, the embedding API). */
 public final class EntryJson {
     private static final Pattern SNOWFLAKE = Pattern.compile("[0-9]{1,20}");
+    /**
+     * Deepest nesting of objects and arrays in an entry (the entry is level 1). Far beyond real data, and it keeps
+     * every update that carries an entry within the nesting limits of common JSON parsers (1,000 in
+     * Jackson, the Java client's).
+     */
+    public static final int MAX_DEPTH = 100;
 
     private EntryJson() {
     }
@@ -20,24 +28,81 @@ public final class EntryJson {
     }
 
     /**
-     * Parses a request body that must be a JSON object.
+     * Parses a request body that must be a JSON object. Bytes, not text, so that a body that is not
+     * UTF-8 is refused rather than read with replacement characters.
      *
      * @throws IllegalArgumentException with a message fit for the client otherwise
      */
+    public static ObjectNode parseObject(byte[] body) {
+        if (body == null || body.length == 0) {
+            throw new IllegalArgumentException("body must be a JSON object");
+        }
+        try {
+            return checkObject(Wire.mapper().readTree(body));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("body is not valid JSON: " + originalMessage(e));
+        }
+    }
+
+    /** As {@link #parseObject(byte[])}, for JSON text. */
     public static ObjectNode parseObject(String body) {
         if (body == null || body.isBlank()) {
             throw new IllegalArgumentException("body must be a JSON object");
         }
-        JsonNode node;
         try {
-            node = Wire.mapper().readTree(body);
+            return checkObject(Wire.mapper().readTree(body));
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("body is not valid JSON: " + e.getOriginalMessage());
         }
+    }
+
+    private static String originalMessage(IOException e) {
+        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+    }
+
+    private static ObjectNode checkObject(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("body must be a JSON object");
         }
+        checkValue(node, 1);
         return (ObjectNode) node;
+    }
+
+    /**
+     * What JSON allows but an entry may not hold, since it could not be stored or sent as it came:
+     * numbers beyond a double's range (they would become "Infinity"), strings with an unpaired
+     * UTF-16 surrogate (they have no UTF-8 form) and nesting deeper than {@link #MAX_DEPTH}.
+     */
+    private static void checkValue(JsonNode node, int depth) {
+        if (node.isContainerNode() && depth > MAX_DEPTH) {
+            throw new IllegalArgumentException("entry nests objects and arrays deeper than " + MAX_DEPTH + " levels");
+        }
+        if (node.isTextual()) {
+            checkText(node.textValue());
+        } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+            throw new IllegalArgumentException("number out of range (beyond a 64-bit double)");
+        } else if (node.isObject()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                checkText(field.getKey());
+                checkValue(field.getValue(), depth + 1);
+            }
+        } else if (node.isArray()) {
+            for (JsonNode element : node) {
+                checkValue(element, depth + 1);
+            }
+        }
+    }
+
+    private static void checkText(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException("string with an unpaired UTF-16 surrogate (\\u"
+                        + Integer.toHexString(c) + "), which has no UTF-8 form");
+            }
+        }
     }
 
     /**
@@ -56,7 +121,7 @@ public final class EntryJson {
         if (given == null) {
             object.put("id", id);
         } else if (!given.isTextual() || !given.textValue().equals(id)) {
-            throw new IllegalArgumentException("field id must equal the entry ID " + id);
+            throw wrongId(id);
         }
         return encode(object);
     }
@@ -70,8 +135,12 @@ public final class EntryJson {
     public static void checkPatch(String id, ObjectNode patch) {
         JsonNode given = patch.get("id");
         if (given != null && !given.isNull() && !(given.isTextual() && given.textValue().equals(id))) {
-            throw new IllegalArgumentException("field id must equal the entry ID " + id);
+            throw wrongId(id);
         }
+    }
+
+    private static IllegalArgumentException wrongId(String id) {
+        return new IllegalArgumentException("field id must be the entry's ID as a string, \"" + id + "\"");
     }
 
     /**

@@ -2,6 +2,8 @@ package dev.felix.server.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.store.EntryJson;
+import dev.felix.server.testing.Http;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.AfterEach;
@@ -17,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -210,6 +213,48 @@ class EntryRoutesTest {
         assertError(call("PATCH", "/api/guilds/1", body), 400);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "{\"v\":1}{\"w\":2}",
+            "{\"v\":1} trailing",
+            "{\"v\":1}]",
+            "{\"v\":\"\\ud800\"}",
+            "{\"\\udc00\":1}",
+            "{\"v\":1e400}",
+            "{\"v\":[-1e400]}"})
+    void jsonThatCannotBeStoredAndSentAsItCameIs400AndWritesNothing(String body) {
+        assertError(call("PUT", "/api/guilds/1", body), 400);
+        assertError(call("POST", "/api/postGuildData", body.replace("{", "{\"id\":\"1\",")), 400);
+        call("PUT", "/api/guilds/1", "{\"v\":0}");
+        assertError(call("PATCH", "/api/guilds/1", body), 400);
+        assertThat(json(call("GET", "/api/guilds/1", null)).path("v").asInt()).isZero();
+        call("DELETE", "/api/guilds/1", null);
+    }
+
+    @Test
+    void aBodyThatIsNotUtf8Is400() throws IOException {
+        byte[] body = {'{', '"', 'v', '"', ':', '"', (byte) 0xff, '"', '}'};
+        assertError(Http.send("PUT", URI.create(gw.httpBase() + "/api/guilds/1"), gw.privateToken, body), 400);
+        assertError(call("GET", "/api/guilds/1", null), 404);
+    }
+
+    @Test
+    void surrogatePairsAndLargeIntegersAreKept() {
+        HttpResponse<String> put = call("PUT", "/api/guilds/1", "{\"v\":\"\\ud83d\\ude00\",\"n\":123456789012345678901234567890}");
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(json(put).path("v").asText()).isEqualTo("\uD83D\uDE00");
+        assertThat(put.body()).contains("123456789012345678901234567890");
+    }
+
+    @Test
+    void entriesNestAtMost100Levels() {
+        String deepest = "{\"a\":".repeat(EntryJson.MAX_DEPTH - 1) + "[1]" + "}".repeat(EntryJson.MAX_DEPTH - 1);
+        assertThat(call("PUT", "/api/guilds/1", deepest).statusCode()).isEqualTo(200);
+        String deeper = "{\"a\":".repeat(EntryJson.MAX_DEPTH) + "[1]" + "}".repeat(EntryJson.MAX_DEPTH);
+        assertError(call("PUT", "/api/guilds/1", deeper), 400);
+        assertError(call("PATCH", "/api/guilds/1", deeper), 400);
+    }
+
     @Test
     void anIdFieldMustEqualThePathId() {
         assertError(call("PUT", "/api/guilds/1", "{\"id\":\"2\"}"), 400);
@@ -284,16 +329,60 @@ class EntryRoutesTest {
     void unknownRoutesAre404WithAJsonBody() {
         assertError(call("GET", "/api/nothing", null), 404);
         assertError(call("GET", "/api/guilds/1/more", null), 404);
+        assertError(call("GET", "/nothing", null), 404);
+        assertError(call("GET", "/API/guilds/1", null), 404);
+    }
+
+    @Test
+    void writesOutsideTheApiAre405WithAJsonBody() {
+        for (String path : List.of("/", "/config.json", "/healthz")) {
+            HttpResponse<String> put = call("PUT", path, "{}");
+            assertError(put, 405);
+            assertThat(put.headers().firstValue("Allow")).hasValue("GET, HEAD");
+        }
+    }
+
+    @Test
+    void headAnswersAsGetWithoutTheBody() {
+        call("PUT", "/api/guilds/5", "{\"v\":1}");
+        for (String path : List.of("/api/guilds/5", "/api", "/api/status", "/healthz", "/metrics", "/config.json")) {
+            HttpResponse<String> head = call("HEAD", path, null);
+            assertThat(head.statusCode()).as(path).isEqualTo(200);
+            assertThat(head.body()).as(path).isEmpty();
+        }
+        assertThat(call("HEAD", "/api/guilds/5", null).headers().firstValue("ETag")).isPresent();
+        assertThat(call("HEAD", "/api/guilds/6", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aThousandSnowflakesFitInOneBatchRead() {
+        call("PUT", "/api/guilds/100000000000000999", "{}");
+        StringBuilder ids = new StringBuilder();
+        StringBuilder quoted = new StringBuilder();
+        for (long i = 0; i < 1000; i++) {
+            ids.append(i == 0 ? "" : ",").append(100_000_000_000_000_000L + i);
+            quoted.append(i == 0 ? "" : ",").append("%22").append(100_000_000_000_000_000L + i).append("%22");
+        }
+        HttpResponse<String> batch = call("GET", "/api/guilds?ids=" + ids, null);
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(200);
+        assertThat(json(batch)).hasSize(1);
+        HttpResponse<String> legacy = call("GET", "/api/getGuildData/%5B" + quoted + "%5D", null);
+        assertThat(legacy.statusCode()).as(legacy.body()).isEqualTo(200);
+    }
+
+    @Test
+    void aRequestLineBeyondTheLimitIs414WithAJsonBody() {
+        assertError(call("GET", "/api/guilds/" + "1".repeat(70_000), null), 414);
     }
 
     @Test
     void otherMethodsOnKnownPathsAre405WithAllow() {
         HttpResponse<String> post = call("POST", "/api/guilds/1", "{}");
         assertError(post, 405);
-        assertThat(post.headers().firstValue("Allow")).hasValue("DELETE, GET, PATCH, PUT");
+        assertThat(post.headers().firstValue("Allow")).hasValue("DELETE, GET, HEAD, PATCH, PUT");
         HttpResponse<String> delete = call("DELETE", "/api/users", null);
         assertError(delete, 405);
-        assertThat(delete.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
     }
 
     @Test

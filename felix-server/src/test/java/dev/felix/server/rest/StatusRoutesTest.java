@@ -135,6 +135,18 @@ class StatusRoutesTest {
         }
     }
 
+    @Test
+    void anErisShardsLatencyIsItsPing() {
+        try (TestGateway gw = TestGateway.start()) {
+            put(gw, "eris", "{\"shards\":[{\"id\":0,\"status\":\"ready\",\"latency\":41.6,\"preReady\":true},"
+                    + "{\"id\":1,\"status\":\"connecting\",\"latency\":null}],\"guildsCount\":2}");
+            JsonNode shards = status(gw).path("shards");
+            assertThat(shards.get(0).path("ping").asLong()).isEqualTo(42);
+            assertThat(shards.get(0).has("latency")).isFalse();
+            assertThat(shards.get(1).path("ping").asLong()).isZero();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "",
@@ -153,6 +165,15 @@ class StatusRoutesTest {
             "{\"shards\":[{\"id\":-1,\"status\":\"ready\"}],\"guildsCount\":1}",
             "{\"shards\":[{\"id\":0}],\"guildsCount\":1}",
             "{\"shards\":[{\"id\":0,\"status\":\"ready\",\"ping\":\"fast\"}],\"guildsCount\":1}",
+            "{\"shards\":[{\"id\":0,\"status\":\"ready\",\"ping\":-5}],\"guildsCount\":1}",
+            "{\"shards\":[{\"id\":0,\"status\":\"ready\",\"latency\":-5}],\"guildsCount\":1}",
+            "{\"shards\":[{\"id\":0,\"status\":\"banana\"}],\"guildsCount\":1}",
+            "{\"shards\":[{\"id\":0,\"status\":\"ready\",\"guildCount\":-3}],\"guildsCount\":1}",
+            "{\"shards\":[{\"id\":0,\"status\":\"ready\"},{\"id\":0,\"status\":\"ready\"}],\"guildsCount\":1}",
+            "{\"shards\":[],\"guildsCount\":9007199254740992}",
+            "{\"shards\":[],\"guildsCount\":1,\"memoryUsage\":1e400}",
+            "{\"shards\":[],\"guildsCount\":1,\"uptime\":9223372036854775807}",
+            "{\"shards\":[],\"guildsCount\":1} and more",
     })
     void malformedReportsAre400AndChangeNothing(String body) {
         try (TestGateway gw = TestGateway.start()) {

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /** One REST call as tests make it, shared by the in-process and the child-process gateway. */
@@ -16,9 +17,14 @@ public final class Http {
 
     /** {@code token} null sends no Authorization, {@code body} null sends none. */
     public static HttpResponse<String> send(String method, URI uri, String token, String body) throws IOException {
+        return send(method, uri, token, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #send(String, URI, String, String)}, with the body's bytes as they are. */
+    public static HttpResponse<String> send(String method, URI uri, String token, byte[] body) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -49,13 +49,40 @@ class IgnoredInputTest {
                 "{\"code\":20005,\"data\":{\"baguette\":\"baguette, indeed.\"}}",
                 "{\"code\":10001}",
                 "{\"code\":10002,\"data\":{\"guildID\":\"1\",\"guildData\":{}}}",
-                "{\"code\":20002,\"data\":\"nope\"}");
+                "{\"code\":20002,\"data\":\"nope\"}",
+                "{\"code\":20001} trailing text",
+                "{\"code\":20001}]",
+                "{\"code\":20001}{\"code\":20001}");
         try (WsTestClient client = gw.connect()) {
             for (String text : ignored) {
                 client.send(text);
                 assertThat(client.sync()).as("answer to %s", text).isEmpty();
             }
             assertThat(client.closed).isNotDone();
+        }
+    }
+
+    @Test
+    void aListenersUpdateFollowedByMoreTextIsIgnored() {
+        try (WsTestClient client = gw.connect()) {
+            client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"555\"]}} and more");
+            client.sync();
+            gw.http("PUT", "/api/guilds/555", gw.privateToken, "{\"n\":1}");
+            client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"555\"]}}");
+            assertThat(client.sync()).isEmpty();
+            gw.http("PUT", "/api/guilds/555", gw.privateToken, "{\"n\":2}");
+            // Had the first listeners update been read, the first write would have reached the client first.
+            assertThat(client.next().path("data").path("guildData").path("n").asInt()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aCodeWithAnIntegerValueCountsHoweverItIsSpelled() {
+        try (WsTestClient client = gw.connect()) {
+            for (String text : List.of("{\"code\":20001.0}", "{\"code\":2.0001e4}", "{\"code\":20001E0}")) {
+                client.send(text);
+                assertThat(client.next().get("code").intValue()).as("answer to %s", text).isEqualTo(10001);
+            }
         }
     }
 
