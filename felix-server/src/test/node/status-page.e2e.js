@@ -1,11 +1,11 @@
 'use strict';
 // Drives the status page in headless Chromium for StatusPageBrowserTest, which reads the lines this
 // prints on stdout (CONNECTED, SHARD_SEEN, DROP_SEEN, RECONNECTED) and acts on the gateway between them.
-// Usage: node status-page.e2e.js <base URL> <private token> <screenshot path>
+// Usage: node status-page.e2e.js <base URL> <private token> <screenshot path> <private token at its connection limit>
 
 const { chromium } = require('playwright-core');
 
-const [baseUrl, token, screenshot] = process.argv.slice(2);
+const [baseUrl, token, screenshot, busyToken] = process.argv.slice(2);
 const STEP_TIMEOUT_MS = 30000;
 
 function step(name) {
@@ -38,8 +38,16 @@ function step(name) {
     await page.click('#connect');
     await page.waitForSelector('#message[data-state="refused"]', { timeout: STEP_TIMEOUT_MS });
     const refused = await page.textContent('#message');
-    if (!/refused/.test(refused)) {
+    if (!/refused this token/.test(refused)) {
       throw new Error('refusal message unclear: ' + refused);
+    }
+
+    await page.fill('#token', busyToken);
+    await page.click('#connect');
+    await page.waitForFunction(() => /most connections/.test(document.getElementById('message').textContent),
+      null, { timeout: STEP_TIMEOUT_MS });
+    if (await page.evaluate(() => sessionStorage.getItem('felix.token')) !== null) {
+      throw new Error('a refused token must be forgotten');
     }
 
     await page.fill('#token', token);

@@ -47,11 +47,14 @@
     return scheme + '://' + location.hostname + ':' + config.wsPort + '/';
   }
 
-  async function gatewayUp() {
+  // Why a handshake was refused, which the browser does not show: 'token' (unknown, revoked or not
+  // private), 'limit' (a valid private token at its connection limit) or 'unreachable'.
+  async function refusal(token) {
     try {
-      return (await fetch('healthz', {cache: 'no-store'})).ok;
+      const response = await fetch('api/status', {cache: 'no-store', headers: {Authorization: 'Bearer ' + token}});
+      return response.ok && token.startsWith('fxp_') ? 'limit' : 'token';
     } catch (e) {
-      return false;
+      return 'unreachable';
     }
   }
 
@@ -106,11 +109,13 @@
       }
       socket = null;
       if (!opened) {
-        // The browser hides the HTTP status of a refused handshake; if the gateway answers over
-        // HTTP, the socket was refused, which it only does for a bad token.
-        if (await gatewayUp()) {
-          forgetToken('refused', 'The gateway refused this token (HTTP 403): it is unknown, revoked or not a '
-              + 'private token. Enter another one.');
+        const why = await refusal(token);
+        if (why === 'token') {
+          forgetToken('refused', 'The gateway refused this token: it is unknown, revoked or not a private '
+              + 'token. Enter another one.');
+        } else if (why === 'limit') {
+          forgetToken('refused', 'The gateway refused the connection: this token already holds the most '
+              + 'connections a token may (--max-connections-per-token). Close some, or enter another token.');
         } else {
           scheduleReconnect('unreachable', 'Cannot reach the gateway.');
         }

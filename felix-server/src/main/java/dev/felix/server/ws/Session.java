@@ -153,7 +153,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
         }
         releasePartial();
         hub.remove(this, listened.get(EntryKind.GUILD), listened.get(EntryKind.USER));
-        log.info("closed {} (User-Agent: {}) code={} reason={}", remote, userAgent, closeCode, closeReason);
+        log.info("closed {} (User-Agent: {}) token {} code={} reason={}", remote, userAgent, token.id(), closeCode,
+                closeReason);
         onClosed.accept(this);
     }
 
@@ -222,8 +223,9 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
         if (closeSent || !ch.isActive()) {
             return;
         }
-        if (queuedBytes() + message.length > settings.maxQueuedBytes()) {
-            closeSlowConsumer();
+        long queued = queuedBytes();
+        if (queued + message.length > settings.maxQueuedBytes()) {
+            closeSlowConsumer(queued, message.length);
             return;
         }
         metrics.messageOut(op);
@@ -258,13 +260,14 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
      * Called when a message does not fit under the configured bound of queued bytes, i.e. the
      * client reads slower than it is written to.
      */
-    private void closeSlowConsumer() {
+    private void closeSlowConsumer(long queued, int messageBytes) {
         if (slowConsumer) {
             return;
         }
         slowConsumer = true;
         stats.slowConsumer();
-        log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued", remote, userAgent, queuedBytes());
+        log.info("closing {} (User-Agent: {}): slow consumer, {} bytes queued and a {}-byte message over the "
+                + "bound of {}", remote, userAgent, queued, messageBytes, settings.maxQueuedBytes());
         sendClose(1008, "slow consumer");
         // The close frame waits behind everything the client has not read; a client that reads
         // nothing would keep the connection and its queued bytes for the whole closing timeout.

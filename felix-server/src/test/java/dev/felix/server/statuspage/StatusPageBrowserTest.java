@@ -3,7 +3,9 @@ package dev.felix.server.statuspage;
 import dev.felix.protocol.Shard;
 import dev.felix.server.Gateway;
 import dev.felix.server.status.StatusReport;
+import dev.felix.server.store.Scope;
 import dev.felix.server.testing.TestGateway;
+import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,8 +24,9 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The status page in a real headless Chromium: a refused token, logging in, a reported shard
- * appearing, a screenshot (target/status-page.png), the connection dropping and coming back.
+ * The status page in a real headless Chromium: a refused token, a token at its connection limit,
+ * logging in, a reported shard appearing, a screenshot (target/status-page.png), the connection
+ * dropping and coming back.
  */
 @Timeout(240)
 class StatusPageBrowserTest {
@@ -38,12 +41,14 @@ class StatusPageBrowserTest {
         Path screenshot = Path.of("target/status-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
 
-        TestGateway gw = TestGateway.start();
+        TestGateway gw = TestGateway.start(b -> b.maxConnectionsPerToken(1));
+        String busyToken = gw.mint(Scope.PRIVATE, "busy");
+        WsTestClient holder = WsTestClient.connect(gw.wsUri(), busyToken);
         Gateway restarted = null;
         Process browser = null;
         try {
             browser = new ProcessBuilder("node", "status-page.e2e.js", gw.httpBase(), gw.privateToken,
-                    screenshot.toString())
+                    screenshot.toString(), busyToken)
                     .directory(NODE_DIR.toFile())
                     .redirectError(Path.of("target/status-page-e2e.err").toFile())
                     .start();
@@ -67,6 +72,7 @@ class StatusPageBrowserTest {
             if (browser != null) {
                 browser.destroyForcibly();
             }
+            holder.close();
             if (restarted != null) {
                 restarted.close();
             }
