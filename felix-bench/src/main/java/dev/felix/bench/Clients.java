@@ -127,13 +127,13 @@ final class Clients implements AutoCloseable {
         return client.connect(o);
     }
 
-    /** A REST write; completes with the HTTP status. */
+    /** A REST call with the target's token; {@code body} null sends none. Completes with the status. */
     Future<Integer> request(HttpMethod method, String path, String body) {
         RequestOptions o = new RequestOptions().setMethod(method).setAbsoluteURI(httpBase.resolve(path).toString())
                 .putHeader("Authorization", "Bearer " + target.token)
                 .putHeader("Content-Type", "application/json")
                 .setTimeout(30_000);
-        return http.request(o).compose(req -> req.send(Buffer.buffer(body)))
+        return http.request(o).compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
                 .compose(resp -> resp.body().map(b -> resp.statusCode()));
     }
 

@@ -139,6 +139,7 @@ final class CompareCommand implements Callable<Integer> {
             }
         }
         print(System.out, order, results);
+        System.err.println("server logs (of each server's last scenario): " + work);
         return 0;
     }
 

@@ -67,6 +67,16 @@ final class HeartbeatScenario extends ScenarioCommand {
         }
     }
 
+    /** Withdraws the reported shards, which would otherwise stay in the server's status and guild count. */
+    @Override
+    public void teardown(Clients c) {
+        try {
+            c.request(HttpMethod.DELETE, "/api/status/" + REPORTER, null).await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            System.err.println("note: DELETE /api/status/" + REPORTER + " failed: " + e.getMessage());
+        }
+    }
+
     /** A status report body: S ready shards as a bot would report them. */
     static String statusReport(int shards) {
         List<Shard> list = new ArrayList<>();

@@ -41,9 +41,13 @@ final class Runner {
         if (procs == 1) {
             try (Clients clients = new Clients(target, scenario.httpConnections())) {
                 scenario.setup(clients, result);
-                scenario.prepare(clients, target, result);
-                rssAfter = memory ? settledRss(target.serverPid) : -1;
-                scenario.run(clients, target, result);
+                try {
+                    scenario.prepare(clients, target, result);
+                    rssAfter = memory ? settledRss(target.serverPid) : -1;
+                    scenario.run(clients, target, result);
+                } finally {
+                    scenario.teardown(clients);
+                }
             }
         } else {
             try (Clients clients = new Clients(target, 1)) {
@@ -66,6 +70,9 @@ final class Runner {
                 }
             } finally {
                 children.forEach(Child::destroy);
+                try (Clients clients = new Clients(target, 1)) {
+                    scenario.teardown(clients);
+                }
             }
         }
         List<Metric> metrics = new ArrayList<>(scenario.metrics(result));

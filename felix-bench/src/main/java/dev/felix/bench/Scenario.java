@@ -32,6 +32,10 @@ interface Scenario {
     default void setup(Clients clients, Result result) {
     }
 
+    /** Undoes what {@link #setup} left on the server, once the run is over (failed runs included). */
+    default void teardown(Clients clients) {
+    }
+
     void prepare(Clients clients, Target target, Result result);
 
     void run(Clients clients, Target target, Result result);

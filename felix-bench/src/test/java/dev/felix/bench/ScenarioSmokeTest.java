@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A seconds-long run of every scenario against a real gateway, so the bench keeps speaking the
@@ -82,6 +84,8 @@ class ScenarioSmokeTest {
         assertThat(m).containsEntry("heartbeat.clients", 10.0);
         assertThat(m.get("heartbeat.acks")).isPositive();
         assertThat(m).containsKeys("heartbeat.ack_p50", "heartbeat.ack_p99", "heartbeat.ack_p999");
+        // The shards the run reported are withdrawn once it is over.
+        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().reports().isEmpty());
     }
 
     @Test
