@@ -2,6 +2,7 @@ package dev.felix.server.metrics;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.OpCode;
+import dev.felix.server.store.StoreException;
 import dev.felix.server.ws.WsStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -151,11 +153,17 @@ public final class GatewayMetrics implements AutoCloseable {
         write.whenComplete((result, failure) -> {
             if (failure == null) {
                 writes.get(kind).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            } else {
+            } else if (!refused(failure)) {
                 writesFailed.get(kind).increment();
             }
         });
         return write;
+    }
+
+    /** A missing entry or a stale If-Match is the write's answer to its caller, not a failure of the store. */
+    private static boolean refused(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof StoreException.NotFound || cause instanceof StoreException.PreconditionFailed;
     }
 
     /** Exports the WebSocket server's own counters (limits hit, bytes waiting for slow readers), read at each scrape. */

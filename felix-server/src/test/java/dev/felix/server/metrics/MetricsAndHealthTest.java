@@ -47,6 +47,7 @@ class MetricsAndHealthTest {
             assertThat(listener.next().path("code").asInt()).isEqualTo(10001);
             assertThat(gw.http("PUT", "/api/guilds/111", gw.privateToken, "{\"a\":1}").statusCode()).isEqualTo(200);
             assertThat(gw.http("PUT", "/api/users/5", gw.privateToken, "{\"b\":2}").statusCode()).isEqualTo(200);
+            assertThat(gw.http("PATCH", "/api/guilds/404", gw.privateToken, "{}").statusCode()).isEqualTo(404);
             assertThat(listener.next().path("code").asInt()).isEqualTo(10002);
             assertThat(listener.next().path("code").asInt()).isEqualTo(10003);
 
@@ -132,6 +133,10 @@ class MetricsAndHealthTest {
         assertThat(error.path("error").asText()).isEqualTo("Service Unavailable");
         assertThat(error.path("message").asText()).isEqualTo("store unreachable");
         assertThat(error.path("checks").path("store").asBoolean()).isFalse();
+
+        assertThat(gw.http("PUT", "/api/guilds/1", gw.privateToken, "{}").statusCode()).isEqualTo(500);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(value(scrape(), "felix_store_writes_failed_total{kind=\"guild\"}")).isEqualTo(1));
     }
 
     private String scrape() {
