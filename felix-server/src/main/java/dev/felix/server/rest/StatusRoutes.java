@@ -1,7 +1,5 @@
 package dev.felix.server.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.felix.protocol.Wire;
 import dev.felix.server.status.StatusReport;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
@@ -9,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
-import java.io.IOException;
 import java.util.regex.Pattern;
 
 /**
@@ -49,15 +46,9 @@ final class StatusRoutes {
         auth.write(ctx);
         String reporter = reporter(ctx);
         StatusReport report;
+        Buffer body = ctx.body().buffer();
         try {
-            Buffer body = ctx.body().buffer();
-            if (body == null || body.length() == 0) {
-                throw new IllegalArgumentException("body must be a status report object");
-            }
-            report = StatusReport.parse(Wire.mapper().readTree(body.getBytes()));
-        } catch (IOException e) {
-            throw ApiError.badRequest("body is not valid JSON: "
-                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            report = StatusReport.fromJson(body == null ? new byte[0] : body.getBytes());
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest(e.getMessage());
         }

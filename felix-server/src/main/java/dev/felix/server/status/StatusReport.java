@@ -56,6 +56,18 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
         }
     }
 
+    /** As {@link #fromJson(String)}, for a request body: bytes, so that one not in UTF-8 is refused. */
+    public static StatusReport fromJson(byte[] json) {
+        if (json.length == 0) {
+            throw new IllegalArgumentException("body must be a status report object");
+        }
+        try {
+            return parse(Wire.mapper().readTree(json));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("report is not valid JSON: " + rootMessage(e));
+        }
+    }
+
     /**
      * Checks and reads {@code {shards: [...], guildsCount, memoryUsage?, uptime?}}. Each shard
      * needs an integer {@code id} (once per report) and one of the Eris statuses; {@code ping}

@@ -13,9 +13,9 @@ import java.util.regex.Pattern;
 public final class EntryJson {
     private static final Pattern SNOWFLAKE = Pattern.compile("[0-9]{1,20}");
     /**
-     * Deepest nesting of objects and arrays in an entry (the entry is level 1). Far beyond real data, and it keeps
-     * every update that carries an entry within the nesting limits of common JSON parsers (1,000 in
-     * Jackson, the Java client's).
+     * Deepest nesting of objects and arrays in an entry (the entry is level 1). Far beyond real
+     * data, and it keeps every update that carries an entry within the nesting limits of common
+     * JSON parsers (1,000 in Jackson, the Java client's).
      */
     public static final int MAX_DEPTH = 100;
 
