@@ -27,6 +27,7 @@ public final class FelixGateway implements AutoCloseable {
     private final Map<String, StatusSource> sources;
     private final Entries guilds;
     private final Entries users;
+    private boolean closed;
 
     private FelixGateway(Gateway gateway, Map<String, StatusSource> sources) {
         this.gateway = gateway;
@@ -59,16 +60,35 @@ public final class FelixGateway implements AutoCloseable {
         return gateway.httpPort();
     }
 
-    /** Stops the status sources, then the gateway (sockets closed with 1001, queued writes committed). */
+    /**
+     * Stops the status sources, then the gateway (sockets closed with 1001, queued writes
+     * committed); the first exception a source threw is rethrown once all are stopped. Later calls
+     * do nothing.
+     */
     @Override
-    public void close() {
-        try {
-            sources.forEach((name, source) -> {
-                source.close();
-                gateway.status().remove(name);
-            });
-        } finally {
-            gateway.close();
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        // Each source is closed whatever the others do: one that throws must not leave the rest
+        // (their listeners, their threads) running.
+        RuntimeException failed = null;
+        for (Map.Entry<String, StatusSource> source : sources.entrySet()) {
+            try {
+                source.getValue().close();
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+            gateway.status().remove(source.getKey());
+        }
+        gateway.close();
+        if (failed != null) {
+            throw failed;
         }
     }
 

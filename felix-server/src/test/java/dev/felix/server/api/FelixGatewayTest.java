@@ -13,6 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +25,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -127,5 +130,39 @@ class FelixGatewayTest {
         gateway.close();
         assertThat(sourceClosed).isTrue();
         assertThat(Files.exists(dir.resolve("felix.db"))).isTrue();
+    }
+
+    @Test
+    void everySourceIsClosedEvenWhenOneThrows() {
+        gateway.close();
+        AtomicBoolean secondClosed = new AtomicBoolean();
+        StatusSource failing = new StatusSource() {
+            @Override
+            public void start(StatusSink s) {
+            }
+
+            @Override
+            public void close() {
+                throw new IllegalStateException("source failed to close");
+            }
+        };
+        StatusSource second = new StatusSource() {
+            @Override
+            public void start(StatusSink s) {
+            }
+
+            @Override
+            public void close() {
+                secondClosed.set(true);
+            }
+        };
+        gateway = FelixGateway.builder().dataDir(dir).host("127.0.0.1").wsPort(0).httpPort(0)
+                .statusSource("failing", failing).statusSource("second", second).start();
+        int port = gateway.httpPort();
+        assertThatThrownBy(gateway::close).hasMessage("source failed to close");
+        assertThat(secondClosed).isTrue();
+        assertThatCode(gateway::close).as("a second close does nothing").doesNotThrowAnyException();
+        assertThatCode(() -> new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close())
+                .doesNotThrowAnyException();
     }
 }
