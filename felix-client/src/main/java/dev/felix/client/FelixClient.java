@@ -112,7 +112,8 @@ public interface FelixClient extends AutoCloseable {
 
         /**
          * Bounds of the reconnect delay (default 0.5 s to 30 s): it doubles with every failed attempt up
-         * to {@code max}, and each wait is picked at random between half of it and all of it.
+         * to {@code max}, and each wait is picked at random between half of it and all of it. A
+         * connection that lasted 10 s starts it over; one the server closes sooner counts as failed.
          */
         public Builder reconnectBackoff(Duration min, Duration max) {
             requirePositive(min, "min");
@@ -132,9 +133,10 @@ public interface FelixClient extends AutoCloseable {
         }
 
         /**
-         * How long the server may send nothing at all (heartbeat ACKs included) before the client drops
-         * the connection as dead and makes a new one (default 10 s). It catches connections that broke
-         * without a close, which the operating system may take many minutes to notice.
+         * How late the server may be with an answer to a heartbeat (default 10 s): when it has sent
+         * nothing at all (ACKs, updates, pings) for a heartbeat interval plus this, the client drops the
+         * connection as dead and makes a new one. It catches connections that broke without a close,
+         * which the operating system may take many minutes to notice.
          */
         public Builder silenceTimeout(Duration value) {
             silenceTimeout = requirePositive(value, "silenceTimeout");

@@ -14,9 +14,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -207,6 +211,84 @@ class FelixClientTest {
         assertThat(recorder.states.get(recorder.states.size() - 1)).isEqualTo(ConnectionState.CLOSED);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().equals(
                 recorder.calls.get(0).thread()) && t.isAlive());
+    }
+
+    @Test
+    void aServerThatClosesEveryConnectionAtOnceIsRetriedEverMoreSlowly() throws InterruptedException {
+        try (TestGateway limited = TestGateway.start(b -> b.maxListenIds(1))) {
+            client = FelixClient.builder().url(limited.wsUri()).token(limited.privateToken)
+                    .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(30)).addListener(recorder).build();
+            client.listen(List.of(), List.of("1", "2"));
+            Thread.sleep(4000);
+            // Waits of at least 50, 100, 200, 400, 800, 1600 ms: no more than 7 attempts fit in 4 s.
+            long attempts = recorder.states.stream().filter(s -> s == ConnectionState.CONNECTING).count();
+            assertThat(attempts).isBetween(2L, 7L);
+            assertThat(recorder.causes).anySatisfy(c -> assertThat(c)
+                    .isInstanceOfSatisfying(ConnectionClosedException.class, e -> assertThat(e.code()).isEqualTo(1008)));
+        }
+    }
+
+    @Test
+    void heartbeatsFartherApartThanTheSilenceTimeoutKeepTheConnection() throws InterruptedException {
+        client = FelixClient.builder().url(gw.wsUri()).token(gw.privateToken)
+                .heartbeatInterval(Duration.ofMillis(1000)).silenceTimeout(Duration.ofMillis(800))
+                .addListener(recorder).build();
+        await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);
+        Thread.sleep(4000);
+        assertThat(recorder.states).containsExactly(ConnectionState.CONNECTING, ConnectionState.CONNECTED);
+        assertThat(recorder.statuses).hasSizeGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void closeCancelsAWaitingReconnectAndReturnsAtOnce() throws IOException {
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            deadPort = s.getLocalPort();
+        }
+        client = FelixClient.builder().url(URI.create("ws://127.0.0.1:" + deadPort + "/")).token(gw.privateToken)
+                .reconnectBackoff(Duration.ofSeconds(20), Duration.ofSeconds(30)).addListener(recorder).build();
+        await().atMost(WAIT).until(() -> recorder.states.contains(ConnectionState.DISCONNECTED));
+        long start = System.nanoTime();
+        client.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        String events = recorder.calls.get(0).thread();
+        String timer = events.replace("events", "timer");
+        await().atMost(Duration.ofSeconds(3)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> (t.getName().equals(events) || t.getName().equals(timer)) && t.isAlive()));
+    }
+
+    @Test
+    void closeDropsUpdatesASlowListenerHasNotTakenYet() throws InterruptedException {
+        AtomicInteger handled = new AtomicInteger();
+        client = FelixClient.builder().url(gw.wsUri()).token(gw.privateToken).addListener(recorder)
+                .addListener(new FelixListener() {
+                    @Override
+                    public void onGuildUpdate(ServerMessage.EntryUpdate update) {
+                        handled.incrementAndGet();
+                        sleep(300);
+                    }
+                }).build();
+        client.listen(List.of(), List.of("100"));
+        awaitRoundTrip();
+        for (int i = 0; i < 20; i++) {
+            put(EntryKind.GUILD, "100", "{\"n\":" + i + "}");
+        }
+        await().atMost(WAIT).until(() -> handled.get() >= 1);
+        long start = System.nanoTime();
+        client.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        int atClose = handled.get();
+        Thread.sleep(1000);
+        assertThat(handled.get()).isEqualTo(atClose).isLessThan(20);
+        assertThat(recorder.states.get(recorder.states.size() - 1)).isEqualTo(ConnectionState.CLOSED);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

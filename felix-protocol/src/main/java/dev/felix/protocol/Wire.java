@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.NullNode;
 
 import java.io.IOException;
@@ -29,6 +30,9 @@ public final class Wire {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** Eris shard objects carry more fields than {@link Shard} knows; those are skipped, not refused. */
+    private static final ObjectReader SHARD = MAPPER.readerFor(Shard.class)
+            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     /** Room for a server message's envelope and fixed fields around its variable part. */
     private static final int ENVELOPE_BYTES = 192;
 
@@ -190,7 +194,7 @@ public final class Wire {
             if (op == OpCode.HEARTBEAT_ACK) {
                 List<Shard> shards = new ArrayList<>();
                 for (JsonNode shard : data.path("shards")) {
-                    shards.add(MAPPER.treeToValue(shard, Shard.class));
+                    shards.add(readShard(shard));
                 }
                 BotStatus status = new BotStatus(shards, data.path("guildsCount").asLong(),
                         data.path("memoryUsage").asDouble(), data.path("uptime").asLong());
@@ -204,9 +208,14 @@ public final class Wire {
                 }
             }
             return null;
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Reads one shard object, skipping the fields {@link Shard} does not have. */
+    public static Shard readShard(JsonNode shard) throws IOException {
+        return SHARD.readValue(shard);
     }
 
     // ---- plumbing ----------------------------------------------------------------------

@@ -53,4 +53,13 @@ class WireTest {
             assertThat(u.seq()).isEqualTo(10);
         });
     }
+
+    @Test
+    void anAckWhoseShardsCarryMoreFieldsIsRead() {
+        ServerMessage m = Wire.decodeServer("{\"code\":10001,\"name\":\"HEARTBEAT_ACK\",\"data\":{\"receivedAt\":5,"
+                + "\"shards\":[{\"id\":0,\"status\":\"ready\",\"ping\":41,\"latency\":41,\"sessionID\":\"abc\"}],"
+                + "\"guildsCount\":3,\"memoryUsage\":1.5,\"uptime\":9}}");
+        assertThat(m).isInstanceOfSatisfying(ServerMessage.HeartbeatAck.class,
+                ack -> assertThat(ack.status().shards()).containsExactly(Shard.of(0, "ready", 41)));
+    }
 }

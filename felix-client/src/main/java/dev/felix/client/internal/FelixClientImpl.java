@@ -13,6 +13,7 @@ import dev.felix.protocol.Wire;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,6 +47,8 @@ import java.util.function.Consumer;
 public final class FelixClientImpl implements FelixClient {
     private static final System.Logger log = System.getLogger(FelixClient.class.getName());
     private static final AtomicInteger IDS = new AtomicInteger();
+    /** How long a connection must last before a drop counts as new trouble and the backoff starts over. */
+    private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** One HTTP client for every FelixClient: its selector thread and pool are shared. */
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -74,7 +78,10 @@ public final class FelixClientImpl implements FelixClient {
         this.backoff = new Backoff(settings.minBackoff(), settings.maxBackoff(),
                 () -> ThreadLocalRandom.current().nextDouble());
         int id = IDS.incrementAndGet();
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "felix-client-timer-" + id));
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "felix-client-timer-" + id));
+        // A reconnect scheduled for later must not keep the thread alive past close().
+        timer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.timer = timer;
         this.events = Executors.newSingleThreadExecutor(r -> {
             Thread t = daemon(r, "felix-client-events-" + id);
             eventThread = t;
@@ -200,8 +207,8 @@ public final class FelixClientImpl implements FelixClient {
             return;
         }
         c.lastHeardNanos = System.nanoTime();
+        c.openedNanos = c.lastHeardNanos;
         connection = c;
-        attempt = 0;
         sendChain = CompletableFuture.completedFuture(null);
         setState(ConnectionState.CONNECTED, null);
         if (sets != null) {
@@ -214,7 +221,8 @@ public final class FelixClientImpl implements FelixClient {
 
     private void beat(Connection c) {
         long silentMillis = (System.nanoTime() - c.lastHeardNanos) / 1_000_000;
-        if (silentMillis > settings.silenceTimeout().toMillis()) {
+        // The server need not say anything between heartbeats, however far apart they are.
+        if (silentMillis > settings.heartbeatInterval().toMillis() + settings.silenceTimeout().toMillis()) {
             dropped(c, new TimeoutException("no message from the server for " + silentMillis + " ms"));
         } else {
             send(c, Wire.encodeHeartbeat());
@@ -246,6 +254,11 @@ public final class FelixClientImpl implements FelixClient {
         }
         dropConnection();
         c.ws.abort();
+        // Only a connection that lasted starts the backoff over: one the server closes right after
+        // the handshake (an ID list over its limit, say) would otherwise be retried at once, forever.
+        if (System.nanoTime() - c.openedNanos >= STABLE_NANOS) {
+            attempt = 0;
+        }
         if (!state.isTerminal()) {
             scheduleReconnect(cause);
         }
@@ -306,6 +319,18 @@ public final class FelixClientImpl implements FelixClient {
         }
     }
 
+    /**
+     * As {@link #dispatch}, for what the server sent: a backlog a slow listener has not taken yet is
+     * dropped once the client is closed, so close() does not wait for it.
+     */
+    private void dispatchData(Consumer<FelixListener> call) {
+        dispatch(l -> {
+            if (!state.isTerminal()) {
+                call.accept(l);
+            }
+        });
+    }
+
     /** Hop to the event thread: every listener call happens there, in order. */
     private void dispatch(Consumer<FelixListener> call) {
         try {
@@ -344,12 +369,22 @@ public final class FelixClientImpl implements FelixClient {
         private final StringBuilder partial = new StringBuilder();
         volatile WebSocket ws;
         volatile long lastHeardNanos = System.nanoTime();
+        /** When {@link #opened} made it current; timer thread only. */
+        long openedNanos;
         /** Set on the timer thread when the socket closed before {@link #opened} made it current. */
         boolean closedEarly;
 
         @Override
         public void onOpen(WebSocket webSocket) {
             webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            // The JDK answers the pong itself; a ping is still a sign of life.
+            lastHeardNanos = System.nanoTime();
+            webSocket.request(1);
+            return null;
         }
 
         @Override
@@ -369,13 +404,13 @@ public final class FelixClientImpl implements FelixClient {
             if (message instanceof ServerMessage.EntryUpdate update) {
                 highestSeq.accumulateAndGet(update.seq(), Math::max);
                 if (update.kind() == EntryKind.GUILD) {
-                    dispatch(l -> l.onGuildUpdate(update));
+                    dispatchData(l -> l.onGuildUpdate(update));
                 } else {
-                    dispatch(l -> l.onUserUpdate(update));
+                    dispatchData(l -> l.onUserUpdate(update));
                 }
             } else if (message instanceof ServerMessage.HeartbeatAck ack) {
                 latest = ack;
-                dispatch(l -> l.onStatus(ack));
+                dispatchData(l -> l.onStatus(ack));
             }
         }
 

@@ -1,9 +1,7 @@
 package dev.felix.server.status;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.felix.protocol.Shard;
 import dev.felix.protocol.Wire;
 
@@ -24,9 +22,6 @@ import java.util.concurrent.TimeUnit;
  * @param uptime      ms since the source started, or null when it does not say
  */
 public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUsage, Long uptime) {
-    /** Eris shard objects carry more fields than the ACK shows; those are dropped, not refused. */
-    private static final ObjectReader SHARD = Wire.mapper().readerFor(Shard.class)
-            .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
     private static final Set<String> STATUSES =
             Set.of(Shard.READY, Shard.CONNECTING, Shard.HANDSHAKING, Shard.RESUMING, Shard.DISCONNECTED);
     /** The largest integer a JavaScript dashboard reads exactly (Number.MAX_SAFE_INTEGER). */
@@ -148,7 +143,7 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
             throw new IllegalArgumentException(where + ".ping must be a non-negative number of ms");
         }
         try {
-            return SHARD.<Shard>readValue(s).withPing(ping == null || ping.isNull() ? 0 : Math.round(ping.doubleValue()));
+            return Wire.readShard(s).withPing(ping == null || ping.isNull() ? 0 : Math.round(ping.doubleValue()));
         } catch (IOException e) {
             throw new IllegalArgumentException(where + " is malformed: " + rootMessage(e));
         }
