@@ -56,6 +56,7 @@ public final class JdaStatusSource implements StatusSource {
     private final Consumer<Object> addListener;
     private final Consumer<Object> removeListener;
     private final EventListener listener = this::onEvent;
+    private final Object reporting = new Object();
     private volatile StatusSink sink;
     private ScheduledExecutorService timer;
 
@@ -170,7 +171,11 @@ public final class JdaStatusSource implements StatusSource {
     private void report() {
         StatusSink target = sink;
         if (target != null) {
-            target.report(snapshot());
+            // Reports come from every shard's event thread and from the timer: taken and handed on
+            // under one lock, an older snapshot cannot overwrite a newer one.
+            synchronized (reporting) {
+                target.report(snapshot());
+            }
         }
     }
 }
