@@ -97,7 +97,25 @@ class ConfigPrecedenceTest {
         assertThat(ConfigCommand.masked("db-url", "jdbc:postgresql://felix:hunter2@db/felix"))
                 .isEqualTo("jdbc:postgresql://felix:****@db/felix");
         assertThat(ConfigCommand.masked("db-password", "hunter2")).isEqualTo("****");
-        assertThat(ConfigCommand.masked("admin-token", "fxp_abc")).isEqualTo("****");
+    }
+
+    @Test
+    void theOutputReadsBackAsAConfigFileWithTheSameValues() throws IOException {
+        Run printed = run(Map.of(), "config", "--max-connections-per-token", "7", "--db-password", "hunter2");
+        assertThat(printed.exitCode()).as(printed.err()).isZero();
+        assertThat(printed.out()).containsPattern("(?m)^max-connections-per-token: 7 +# flag$")
+                .containsPattern("(?m)^db-password: \"\\*{4}\" +# flag$")
+                .doesNotContain("hunter2");
+
+        Run reread = run(Map.of(), "config", "--config", file(printed.out()).toString());
+        assertThat(reread.exitCode()).as(reread.err()).isZero();
+        assertThat(settings(reread.out())).isEqualTo(settings(printed.out())).hasSizeGreaterThan(10);
+    }
+
+    /** The key: value lines of felix config's output, without the comment saying where each came from. */
+    private static List<String> settings(String configOutput) {
+        return configOutput.lines().filter(line -> !line.startsWith("#"))
+                .map(line -> line.replaceFirst(" +# [a-z]+$", "")).toList();
     }
 
     @Test
