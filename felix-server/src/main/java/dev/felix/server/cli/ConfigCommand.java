@@ -41,8 +41,11 @@ final class ConfigCommand implements Callable<Integer> {
         ConfigDefaults defaults = root.getDefaultValueProvider() instanceof ConfigDefaults d ? d
                 : ConfigDefaults.environmentOnly();
         ServeCommand serve = new ServeCommand();
+        // Its errors are config's: reported where config reports.
         CommandLine serveLine = new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true)
-                .setDefaultValueProvider(defaults);
+                .setDefaultValueProvider(defaults)
+                .setOut(spec.commandLine().getOut())
+                .setErr(spec.commandLine().getErr());
         ParseResult parsed = serveLine.parseArgs(serveArgs.toArray(String[]::new));
         // Checks the values as serve would, so a bad file or variable shows here rather than at start.
         serve.config();
@@ -62,8 +65,7 @@ final class ConfigCommand implements Callable<Integer> {
             if (value == null) {
                 out.println("# " + key + ": (not set)");
             } else {
-                String text = value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(value);
-                out.printf("%-40s %s%n", key + ": " + yaml(masked(key, text)), from);
+                out.printf("%-40s %s%n", key + ": " + yaml(masked(key, String.valueOf(value))), from);
             }
         }
         out.flush();

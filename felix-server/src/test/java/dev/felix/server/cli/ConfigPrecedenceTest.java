@@ -119,6 +119,20 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void logLevelsAreTheFiveLevelsInAnyCase() throws IOException {
+        Run bogus = run(Map.of(), "config", "--log-level", "bogus");
+        assertThat(bogus.exitCode()).isEqualTo(2);
+        assertThat(bogus.err()).contains("--log-level").contains("[TRACE, DEBUG, INFO, WARN, ERROR]").contains("'bogus'");
+        assertThat(run(Map.of("FELIX_LOG_LEVEL", "verbose"), "config").exitCode()).isEqualTo(2);
+        assertThat(run(Map.of(), "config", "--config", file("log-level: loud\n").toString()).exitCode()).isEqualTo(2);
+
+        Run lower = run(Map.of(), "config", "--log-level", "debug", "--log-format", "JSON");
+        assertThat(lower.exitCode()).as(lower.err()).isZero();
+        assertThat(lower.out()).containsPattern("(?m)^log-level: DEBUG +# flag$")
+                .containsPattern("(?m)^log-format: json +# flag$");
+    }
+
+    @Test
     void unknownKeysAndMissingFilesAreClearErrors() throws IOException {
         Path file = file("ws_port: 1111\n");
         Run run = run(Map.of(), "config", "--config", file.toString());

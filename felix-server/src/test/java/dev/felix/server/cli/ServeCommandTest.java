@@ -58,6 +58,16 @@ class ServeCommandTest {
     }
 
     @Test
+    void anUnknownLogLevelIsRefusedBeforeStarting(@TempDir Path dir) throws Exception {
+        ServeProcess.Exit exit = ServeProcess.runUntilExit(dir, "--ws-port", "0", "--http-port", "0",
+                "--log-level", "bogus");
+        assertThat(exit.code()).isEqualTo(2);
+        assertThat(exit.stderr()).contains("--log-level").contains("[TRACE, DEBUG, INFO, WARN, ERROR]")
+                .contains("'bogus'").doesNotContain("\tat ");
+        assertThat(exit.stdout()).isEmpty();
+    }
+
+    @Test
     void sigtermClosesEverySocketWith1001AndExitsZero(@TempDir Path dir) throws Exception {
         String token;
         try (SqliteStore store = SqliteStore.open(dir)) {
