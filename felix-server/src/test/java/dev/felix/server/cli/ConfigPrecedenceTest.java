@@ -1,6 +1,7 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.testing.ServeProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -145,6 +146,40 @@ class ConfigPrecedenceTest {
 
         Path nested = file("ws-port:\n  value: 1\n");
         assertThat(run(Map.of(), "config", "--config", nested.toString()).err()).contains("must have a single value");
+    }
+
+    @Test
+    void keysAreTheOptionsOfServeNotThoseOfOtherCommands() throws Exception {
+        for (String key : List.of("owner", "label", "private", "public")) {
+            Run run = run(Map.of(), "config", "--config", file(key + ": x\n").toString());
+            assertThat(run.exitCode()).as(key).isEqualTo(2);
+            assertThat(run.err()).contains("unknown key '" + key + "'");
+        }
+        ServeProcess.Exit serve = ServeProcess.runUntilExit(dir.resolve("data"), "--ws-port", "0", "--http-port", "0",
+                "--config", file("owner: x\n").toString());
+        assertThat(serve.code()).isEqualTo(2);
+        assertThat(serve.stderr()).contains("unknown key 'owner'");
+    }
+
+    @Test
+    void tokenCommandsTakeTheStoreFromTheGatewaysFile() throws IOException {
+        Path store = dir.resolve("store");
+        Path file = file("data: " + store + "\nws-port: 9000\nlog-level: WARN\n");
+        Run create = run(Map.of(), "token", "create", "--private", "--owner", "ops", "--config", file.toString());
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        Run list = run(Map.of(), "token", "list", "--config", file.toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains(" ops ");
+        assertThat(store.resolve("felix.db")).exists();
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefused() throws IOException {
+        Path file = file("ws-port: 1111\nhttp-port: 2222\nws-port: 3333\n");
+        Run run = run(Map.of(), "config", "--config", file.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("key 'ws-port' is given twice in " + file);
+        assertThat(run.out()).isEmpty();
     }
 
     @Test
