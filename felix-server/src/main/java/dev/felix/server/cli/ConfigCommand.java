@@ -41,8 +41,9 @@ final class ConfigCommand implements Callable<Integer> {
         ConfigDefaults defaults = root.getDefaultValueProvider() instanceof ConfigDefaults d ? d
                 : ConfigDefaults.environmentOnly();
         ServeCommand serve = new ServeCommand();
-        // Its errors are config's: reported where config reports.
+        // Its errors are config's: reported where config reports, with config's name in the usage.
         CommandLine serveLine = new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true)
+                .setCommandName(spec.qualifiedName())
                 .setDefaultValueProvider(defaults)
                 .setOut(spec.commandLine().getOut())
                 .setErr(spec.commandLine().getErr());

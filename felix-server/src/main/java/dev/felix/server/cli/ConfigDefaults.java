@@ -44,13 +44,31 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
      * <p>The file configures the gateway: its keys are the options of {@code serve}, which
      * {@code config} shows, and the token commands take the store options from it.
      *
-     * @throws IllegalArgumentException when the file cannot be read, or has an unknown or repeated key
+     * @throws IllegalArgumentException when the file cannot be read, has an unknown or repeated key, or a
+     *                                  value its option cannot take
      */
     static void install(CommandLine commandLine, String[] args, Function<String, String> env) {
         Path file = configFile(args, env);
-        Map<String, String> values = file == null ? Map.of()
-                : ConfigFile.load(file, keys(new CommandLine(new ServeCommand()).getCommandSpec()));
+        CommandSpec serve = new CommandLine(new ServeCommand()).getCommandSpec();
+        Map<String, String> values = file == null ? Map.of() : ConfigFile.load(file, keys(serve));
+        values.forEach((key, value) -> checkValue(file, key, serve.findOption(key), value));
         commandLine.setDefaultValueProvider(new ConfigDefaults(file, values, env));
+    }
+
+    /**
+     * Converts a value from the file as the option's flag would be. Left to picocli, a wrong value
+     * would be blamed on the flag, which the user never gave, and shown in the usage as its default.
+     */
+    private static void checkValue(Path file, String key, OptionSpec option, String value) {
+        CommandSpec probe = CommandSpec.create().addOption(OptionSpec.builder(option.longestName())
+                .type(option.type()).auxiliaryTypes(option.auxiliaryTypes()).build());
+        try {
+            new CommandLine(probe).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(option.longestName() + "=" + value);
+        } catch (CommandLine.ParameterException e) {
+            String reason = e.getCause() instanceof CommandLine.TypeConversionException conversion
+                    ? conversion.getMessage() : e.getMessage();
+            throw new IllegalArgumentException("key '" + key + "' in " + file + ": " + reason);
+        }
     }
 
     /** Defaults from the process environment only, for command lines built without {@link #install}. */

@@ -183,6 +183,28 @@ class ConfigPrecedenceTest {
     }
 
     @Test
+    void aValueTheOptionCannotTakeNamesTheFileAndKey() throws IOException {
+        Path file = file("http-port: 8080\nws-port: abc\n");
+        for (String command : List.of("config", "serve")) {
+            Run run = run(Map.of(), command, "--config", file.toString());
+            assertThat(run.exitCode()).as(command).isEqualTo(2);
+            assertThat(run.err()).as(command).isEqualTo("felix: key 'ws-port' in " + file + ": 'abc' is not an int\n");
+        }
+        Run format = run(Map.of(), "config", "--config", file("log-format: xml\n").toString());
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("felix: key 'log-format' in " + file + ": expected one of [TEXT, JSON]")
+                .doesNotContain("Usage");
+    }
+
+    @Test
+    void configShowsItsOwnUsageForABadFlag() {
+        Run run = run(Map.of(), "config", "--ws-port", "abc");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--ws-port': 'abc' is not an int")
+                .contains("Usage: felix config ").doesNotContain("Usage: serve");
+    }
+
+    @Test
     void badValuesFromTheFileAreReported() throws IOException {
         Path file = file("ws-port: 70000\n");
         Run run = run(Map.of(), "config", "--config", file.toString());
