@@ -101,17 +101,23 @@ public final class Gateway implements AutoCloseable {
         new RestApi(config, store, tokens, status, metrics).mount(router);
         new StatusPage(() -> wsPort).mount(router);
         HttpServerOptions options = ServerOptions.rest(config);
-        try {
-            wsPort = ws.start().await(30, TimeUnit.SECONDS);
-            http = vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(RestApi::answerInvalid);
-            httpPort = http.listen().await(30, TimeUnit.SECONDS).actualPort();
-            bound = true;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot bind ports: " + e.getMessage(), e);
-        }
+        wsPort = listen("WebSocket", "--ws-port", config.wsPort(), ws.start());
+        http = vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(RestApi::answerInvalid);
+        httpPort = listen("REST", "--http-port", config.httpPort(), http.listen().map(HttpServer::actualPort));
+        bound = true;
         log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",
                 config.tls() ? "wss" : "ws", config.host(), wsPort, config.tls() ? "https" : "http", config.host(),
                 httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
+    }
+
+    /** Waits for a port to be bound; a failure says which of the two ports it was, as the operator set it. */
+    private int listen(String name, String option, int port, Future<Integer> binding) {
+        try {
+            return binding.await(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new StartException("cannot open the " + name + " port " + port + " on " + config.host() + " ("
+                    + option + "): " + (e.getMessage() == null ? e : e.getMessage()), e);
+        }
     }
 
     public int wsPort() {

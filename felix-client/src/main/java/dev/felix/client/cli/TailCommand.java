@@ -11,6 +11,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -105,6 +109,25 @@ public final class TailCommand implements Callable<Integer> {
         return exitCode.get();
     }
 
+    /**
+     * Why a connection is down, in words. The JDK's WebSocket client leaves the message of some
+     * failures empty (a refused connection is a bare ConnectException), so those are named here.
+     */
+    static String reason(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof WebSocketHandshakeException handshake) {
+                return "handshake answered with HTTP " + handshake.getResponse().statusCode();
+            }
+            if (t instanceof UnresolvedAddressException || t instanceof UnknownHostException) {
+                return "unknown host";
+            }
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                return t.getMessage();
+            }
+        }
+        return cause instanceof ConnectException ? "connection refused" : cause.getClass().getSimpleName();
+    }
+
     /** Runs on the client's event thread, so lines come out whole and in arrival order. */
     private final class Printer implements FelixListener {
         private final PrintWriter out;
@@ -157,7 +180,7 @@ public final class TailCommand implements Callable<Integer> {
         @Override
         public void onStateChange(ConnectionState state, Throwable cause) {
             err.println("felix tail: " + state.name().toLowerCase() + " " + url
-                    + (cause == null ? "" : " (" + cause.getMessage() + ")"));
+                    + (cause == null ? "" : " (" + reason(cause) + ")"));
             err.flush();
             if (state == ConnectionState.FAILED) {
                 exitCode.set(2);

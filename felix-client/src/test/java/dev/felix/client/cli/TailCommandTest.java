@@ -10,8 +10,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -117,6 +122,26 @@ class TailCommandTest {
         assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(2);
         assertThat(err.toString()).contains("failed").contains("403");
         assertThat(out.toString()).isEmpty();
+    }
+
+    @Test
+    void aServerThatIsDownIsReportedWithTheReason() throws Exception {
+        int port;
+        try (ServerSocket closedBeforeTailStarts = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            port = closedBeforeTailStarts.getLocalPort();
+        }
+        String url = "ws://127.0.0.1:" + port + "/";
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), TailCommand.class.getName(),
+                "--url", url, "--token", gw.privateToken).start();
+        try (BufferedReader stderr = process.errorReader(StandardCharsets.UTF_8)) {
+            CompletableFuture<String> disconnected = CompletableFuture.supplyAsync(
+                    () -> stderr.lines().filter(line -> line.contains("disconnected")).findFirst().orElse("(none)"));
+            assertThat(disconnected.get(20, TimeUnit.SECONDS))
+                    .isEqualTo("felix tail: disconnected " + url + " (connection refused)");
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
     }
 
     @Test

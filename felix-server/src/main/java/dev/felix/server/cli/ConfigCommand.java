@@ -12,6 +12,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
                 "Takes the same options as 'felix serve', e.g. felix config --config felix.yml --ws-port 9000."})
 final class ConfigCommand implements Callable<Integer> {
     private static final String MASK = "****";
-    private static final Pattern SECRET_KEY = Pattern.compile("password|token|secret|credential", Pattern.CASE_INSENSITIVE);
+    /** The options whose whole value is a secret; --tls-key names a file and is not one. */
+    private static final Set<String> SECRET_KEYS = Set.of("db-password");
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^@/]*@");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._/-]+");
@@ -39,8 +41,12 @@ final class ConfigCommand implements Callable<Integer> {
         ConfigDefaults defaults = root.getDefaultValueProvider() instanceof ConfigDefaults d ? d
                 : ConfigDefaults.environmentOnly();
         ServeCommand serve = new ServeCommand();
+        // Its errors are config's: reported where config reports, with config's name in the usage.
         CommandLine serveLine = new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true)
-                .setDefaultValueProvider(defaults);
+                .setCommandName(spec.qualifiedName())
+                .setDefaultValueProvider(defaults)
+                .setOut(spec.commandLine().getOut())
+                .setErr(spec.commandLine().getErr());
         ParseResult parsed = serveLine.parseArgs(serveArgs.toArray(String[]::new));
         // Checks the values as serve would, so a bad file or variable shows here rather than at start.
         serve.config();
@@ -60,20 +66,19 @@ final class ConfigCommand implements Callable<Integer> {
             if (value == null) {
                 out.println("# " + key + ": (not set)");
             } else {
-                String text = value instanceof Enum<?> e ? e.name().toLowerCase(Locale.ROOT) : String.valueOf(value);
-                out.printf("%-40s %s%n", key + ": " + yaml(masked(key, text)), from);
+                out.printf("%-40s %s%n", key + ": " + yaml(masked(key, String.valueOf(value))), from);
             }
         }
         out.flush();
         return 0;
     }
 
-    /** The value with passwords and tokens replaced by a mask; database URLs keep all but their password. */
+    /** The value with the database password replaced by a mask; database URLs keep all but their password. */
     static String masked(String key, String value) {
-        if (SECRET_KEY.matcher(key).find()) {
+        if (SECRET_KEYS.contains(key)) {
             return MASK;
         }
-        if (key.endsWith("url")) {
+        if (key.equals("db-url")) {
             return URL_USER_INFO.matcher(URL_PASSWORD.matcher(value).replaceAll("$1" + MASK)).replaceAll("$1" + MASK + "@");
         }
         return value;

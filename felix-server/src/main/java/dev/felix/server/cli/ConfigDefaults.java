@@ -3,6 +3,7 @@ package dev.felix.server.cli;
 import dev.felix.server.config.ConfigFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 import java.nio.file.Path;
@@ -40,12 +41,34 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
      * Reads the configuration file named by {@code --config} in {@code args} (or {@code FELIX_CONFIG})
      * and makes it, and {@code env}, the defaults of every command.
      *
-     * @throws IllegalArgumentException when the file cannot be read or has an unknown key
+     * <p>The file configures the gateway: its keys are the options of {@code serve}, which
+     * {@code config} shows, and the token commands take the store options from it.
+     *
+     * @throws IllegalArgumentException when the file cannot be read, has an unknown or repeated key, or a
+     *                                  value its option cannot take
      */
     static void install(CommandLine commandLine, String[] args, Function<String, String> env) {
         Path file = configFile(args, env);
-        Map<String, String> values = file == null ? Map.of() : ConfigFile.load(file, keys(commandLine));
+        CommandSpec serve = new CommandLine(new ServeCommand()).getCommandSpec();
+        Map<String, String> values = file == null ? Map.of() : ConfigFile.load(file, keys(serve));
+        values.forEach((key, value) -> checkValue(file, key, serve.findOption(key), value));
         commandLine.setDefaultValueProvider(new ConfigDefaults(file, values, env));
+    }
+
+    /**
+     * Converts a value from the file as the option's flag would be. Left to picocli, a wrong value
+     * would be blamed on the flag, which the user never gave, and shown in the usage as its default.
+     */
+    private static void checkValue(Path file, String key, OptionSpec option, String value) {
+        CommandSpec probe = CommandSpec.create().addOption(OptionSpec.builder(option.longestName())
+                .type(option.type()).auxiliaryTypes(option.auxiliaryTypes()).build());
+        try {
+            new CommandLine(probe).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(option.longestName() + "=" + value);
+        } catch (CommandLine.ParameterException e) {
+            String reason = e.getCause() instanceof CommandLine.TypeConversionException conversion
+                    ? conversion.getMessage() : e.getMessage();
+            throw new IllegalArgumentException("key '" + key + "' in " + file + ": " + reason);
+        }
     }
 
     /** Defaults from the process environment only, for command lines built without {@link #install}. */
@@ -70,16 +93,13 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return fromEnv == null || fromEnv.isBlank() ? null : Path.of(fromEnv);
     }
 
-    /** Every key a file may use: the options of every command. */
-    private static Set<String> keys(CommandLine commandLine) {
+    /** Every key a file may use: the options of a command, but the file itself. */
+    private static Set<String> keys(CommandSpec command) {
         Set<String> keys = new TreeSet<>();
-        for (OptionSpec option : commandLine.getCommandSpec().options()) {
+        for (OptionSpec option : command.options()) {
             if (configurable(option)) {
                 keys.add(key(option));
             }
-        }
-        for (CommandLine sub : commandLine.getSubcommands().values()) {
-            keys.addAll(keys(sub));
         }
         keys.remove(key(CONFIG_OPTION));
         return keys;

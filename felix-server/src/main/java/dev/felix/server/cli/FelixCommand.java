@@ -1,5 +1,6 @@
 package dev.felix.server.cli;
 
+import dev.felix.server.StartException;
 import dev.felix.server.store.StoreException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,9 +42,10 @@ public final class FelixCommand implements Runnable {
     public static CommandLine commandLine() {
         return new CommandLine(new FelixCommand()).setCaseInsensitiveEnumValuesAllowed(true)
                 .setDefaultValueProvider(ConfigDefaults.environmentOnly())
-                // A store that cannot be opened (database down, wrong password) is an operator error: one line, no trace.
+                // A store that cannot be opened (database down, wrong password) or a port that cannot be
+                // bound (in use, TLS files unreadable) is an operator error: one line, no trace.
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    if (e instanceof StoreException) {
+                    if (e instanceof StoreException || e instanceof StartException) {
                         cmd.getErr().println("felix: " + e.getMessage());
                         return 1;
                     }

@@ -1,6 +1,7 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.logging.LogFormat;
+import dev.felix.server.logging.LogLevel;
 import dev.felix.server.logging.Logs;
 import picocli.CommandLine.Option;
 
@@ -13,7 +14,7 @@ final class LogOptions {
 
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:FELIX_LOG_LEVEL:-INFO}",
             description = "Lowest level logged: TRACE, DEBUG, INFO, WARN or ERROR (env FELIX_LOG_LEVEL, default: ${DEFAULT-VALUE}).")
-    String level;
+    LogLevel level;
 
     void apply() {
         Logs.apply(format, level);

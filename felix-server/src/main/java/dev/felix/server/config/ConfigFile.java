@@ -1,5 +1,7 @@
 package dev.felix.server.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
@@ -8,9 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Collection;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 
 /**
@@ -30,36 +33,46 @@ public final class ConfigFile {
      * @throws IllegalArgumentException with a message fit for the user when the file is missing or wrong
      */
     public static Map<String, String> load(Path file, Collection<String> known) {
-        JsonNode root;
+        String text;
         try {
-            root = YAML.readTree(Files.readString(file));
+            text = Files.readString(file);
         } catch (NoSuchFileException e) {
             throw new IllegalArgumentException("configuration file " + file + " does not exist");
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage());
         }
+        // Read key by key rather than as one tree, which would keep the last of two equal keys unnoticed.
         Map<String, String> values = new LinkedHashMap<>();
-        if (root == null || root.isMissingNode() || root.isNull()) {
-            return values;
-        }
-        if (!root.isObject()) {
-            throw new IllegalArgumentException("configuration file " + file + " must be a mapping of keys to values");
-        }
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            String key = field.getKey();
-            JsonNode value = field.getValue();
-            if (!known.contains(key)) {
-                throw new IllegalArgumentException("unknown key '" + key + "' in " + file + "; known keys: "
-                        + String.join(", ", new TreeSet<>(known)));
+        Set<String> seen = new HashSet<>();
+        try (JsonParser parser = YAML.createParser(text)) {
+            JsonToken first = parser.nextToken();
+            if (first == null || first == JsonToken.VALUE_NULL) {
+                return values;
             }
-            if (value.isNull()) {
-                continue;
+            if (first != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("configuration file " + file + " must be a mapping of keys to values");
             }
-            if (!value.isValueNode()) {
-                throw new IllegalArgumentException("key '" + key + "' in " + file + " must have a single value");
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                parser.nextToken();
+                JsonNode value = parser.readValueAsTree();
+                if (!known.contains(key)) {
+                    throw new IllegalArgumentException("unknown key '" + key + "' in " + file + "; known keys: "
+                            + String.join(", ", new TreeSet<>(known)));
+                }
+                if (!seen.add(key)) {
+                    throw new IllegalArgumentException("key '" + key + "' is given twice in " + file);
+                }
+                if (value.isNull()) {
+                    continue;
+                }
+                if (!value.isValueNode()) {
+                    throw new IllegalArgumentException("key '" + key + "' in " + file + " must have a single value");
+                }
+                values.put(key, value.asText());
             }
-            values.put(key, value.asText());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read configuration file " + file + ": " + e.getMessage());
         }
         return values;
     }

@@ -19,12 +19,12 @@ public final class Logs {
     private Logs() {
     }
 
-    public static void apply(LogFormat format, String level) {
+    public static void apply(LogFormat format, LogLevel level) {
         if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
             return;
         }
         ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-        root.setLevel(Level.toLevel(level, Level.INFO));
+        root.setLevel(Level.toLevel(level.name()));
         if (format != LogFormat.JSON) {
             return;
         }

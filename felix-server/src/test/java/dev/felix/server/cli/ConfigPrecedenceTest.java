@@ -1,6 +1,7 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.testing.ServeProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +98,39 @@ class ConfigPrecedenceTest {
         assertThat(ConfigCommand.masked("db-url", "jdbc:postgresql://felix:hunter2@db/felix"))
                 .isEqualTo("jdbc:postgresql://felix:****@db/felix");
         assertThat(ConfigCommand.masked("db-password", "hunter2")).isEqualTo("****");
-        assertThat(ConfigCommand.masked("admin-token", "fxp_abc")).isEqualTo("****");
+    }
+
+    @Test
+    void theOutputReadsBackAsAConfigFileWithTheSameValues() throws IOException {
+        Run printed = run(Map.of(), "config", "--max-connections-per-token", "7", "--db-password", "hunter2");
+        assertThat(printed.exitCode()).as(printed.err()).isZero();
+        assertThat(printed.out()).containsPattern("(?m)^max-connections-per-token: 7 +# flag$")
+                .containsPattern("(?m)^db-password: \"\\*{4}\" +# flag$")
+                .doesNotContain("hunter2");
+
+        Run reread = run(Map.of(), "config", "--config", file(printed.out()).toString());
+        assertThat(reread.exitCode()).as(reread.err()).isZero();
+        assertThat(settings(reread.out())).isEqualTo(settings(printed.out())).hasSizeGreaterThan(10);
+    }
+
+    /** The key: value lines of felix config's output, without the comment saying where each came from. */
+    private static List<String> settings(String configOutput) {
+        return configOutput.lines().filter(line -> !line.startsWith("#"))
+                .map(line -> line.replaceFirst(" +# [a-z]+$", "")).toList();
+    }
+
+    @Test
+    void logLevelsAreTheFiveLevelsInAnyCase() throws IOException {
+        Run bogus = run(Map.of(), "config", "--log-level", "bogus");
+        assertThat(bogus.exitCode()).isEqualTo(2);
+        assertThat(bogus.err()).contains("--log-level").contains("[TRACE, DEBUG, INFO, WARN, ERROR]").contains("'bogus'");
+        assertThat(run(Map.of("FELIX_LOG_LEVEL", "verbose"), "config").exitCode()).isEqualTo(2);
+        assertThat(run(Map.of(), "config", "--config", file("log-level: loud\n").toString()).exitCode()).isEqualTo(2);
+
+        Run lower = run(Map.of(), "config", "--log-level", "debug", "--log-format", "JSON");
+        assertThat(lower.exitCode()).as(lower.err()).isZero();
+        assertThat(lower.out()).containsPattern("(?m)^log-level: DEBUG +# flag$")
+                .containsPattern("(?m)^log-format: json +# flag$");
     }
 
     @Test
@@ -113,6 +146,62 @@ class ConfigPrecedenceTest {
 
         Path nested = file("ws-port:\n  value: 1\n");
         assertThat(run(Map.of(), "config", "--config", nested.toString()).err()).contains("must have a single value");
+    }
+
+    @Test
+    void keysAreTheOptionsOfServeNotThoseOfOtherCommands() throws Exception {
+        for (String key : List.of("owner", "label", "private", "public")) {
+            Run run = run(Map.of(), "config", "--config", file(key + ": x\n").toString());
+            assertThat(run.exitCode()).as(key).isEqualTo(2);
+            assertThat(run.err()).contains("unknown key '" + key + "'");
+        }
+        ServeProcess.Exit serve = ServeProcess.runUntilExit(dir.resolve("data"), "--ws-port", "0", "--http-port", "0",
+                "--config", file("owner: x\n").toString());
+        assertThat(serve.code()).isEqualTo(2);
+        assertThat(serve.stderr()).contains("unknown key 'owner'");
+    }
+
+    @Test
+    void tokenCommandsTakeTheStoreFromTheGatewaysFile() throws IOException {
+        Path store = dir.resolve("store");
+        Path file = file("data: " + store + "\nws-port: 9000\nlog-level: WARN\n");
+        Run create = run(Map.of(), "token", "create", "--private", "--owner", "ops", "--config", file.toString());
+        assertThat(create.exitCode()).as(create.err()).isZero();
+        Run list = run(Map.of(), "token", "list", "--config", file.toString());
+        assertThat(list.exitCode()).as(list.err()).isZero();
+        assertThat(list.out()).contains(" ops ");
+        assertThat(store.resolve("felix.db")).exists();
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefused() throws IOException {
+        Path file = file("ws-port: 1111\nhttp-port: 2222\nws-port: 3333\n");
+        Run run = run(Map.of(), "config", "--config", file.toString());
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("key 'ws-port' is given twice in " + file);
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void aValueTheOptionCannotTakeNamesTheFileAndKey() throws IOException {
+        Path file = file("http-port: 8080\nws-port: abc\n");
+        for (String command : List.of("config", "serve")) {
+            Run run = run(Map.of(), command, "--config", file.toString());
+            assertThat(run.exitCode()).as(command).isEqualTo(2);
+            assertThat(run.err()).as(command).isEqualTo("felix: key 'ws-port' in " + file + ": 'abc' is not an int\n");
+        }
+        Run format = run(Map.of(), "config", "--config", file("log-format: xml\n").toString());
+        assertThat(format.exitCode()).isEqualTo(2);
+        assertThat(format.err()).startsWith("felix: key 'log-format' in " + file + ": expected one of [TEXT, JSON]")
+                .doesNotContain("Usage");
+    }
+
+    @Test
+    void configShowsItsOwnUsageForABadFlag() {
+        Run run = run(Map.of(), "config", "--ws-port", "abc");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("Invalid value for option '--ws-port': 'abc' is not an int")
+                .contains("Usage: felix config ").doesNotContain("Usage: serve");
     }
 
     @Test

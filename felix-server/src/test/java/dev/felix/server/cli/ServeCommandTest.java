@@ -8,6 +8,8 @@ import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +56,36 @@ class ServeCommandTest {
             }
             assertThat(again.terminate()).isZero();
             assertThat(again.remainingStdout()).isEmpty();
+        }
+    }
+
+    @Test
+    void anUnknownLogLevelIsRefusedBeforeStarting(@TempDir Path dir) throws Exception {
+        ServeProcess.Exit exit = ServeProcess.runUntilExit(dir, "--ws-port", "0", "--http-port", "0",
+                "--log-level", "bogus");
+        assertThat(exit.code()).isEqualTo(2);
+        assertThat(exit.stderr()).contains("--log-level").contains("[TRACE, DEBUG, INFO, WARN, ERROR]")
+                .contains("'bogus'").doesNotContain("\tat ");
+        assertThat(exit.stdout()).isEmpty();
+    }
+
+    @Test
+    void aPortInUseIsOneLineNamingItAndExitsOne(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            String port = String.valueOf(taken.getLocalPort());
+            ServeProcess.Exit ws = ServeProcess.runUntilExit(dir, "--ws-port", port, "--http-port", "0");
+            ServeProcess.Exit rest = ServeProcess.runUntilExit(dir, "--ws-port", "0", "--http-port", port);
+
+            assertThat(ws.code()).isEqualTo(1);
+            assertThat(ws.stderr()).containsPattern("(?m)^felix: cannot open the WebSocket port " + port
+                    + " on 127\\.0\\.0\\.1 \\(--ws-port\\): .*(?i:address already in use)$");
+            assertThat(rest.code()).isEqualTo(1);
+            assertThat(rest.stderr()).containsPattern("(?m)^felix: cannot open the REST port " + port
+                    + " on 127\\.0\\.0\\.1 \\(--http-port\\): .*(?i:address already in use)$");
+            for (ServeProcess.Exit exit : List.of(ws, rest)) {
+                assertThat(exit.stderr()).doesNotContain("\tat ").doesNotContain("Exception");
+                assertThat(exit.stdout()).as("no token minted without a gateway").isEmpty();
+            }
         }
     }
 

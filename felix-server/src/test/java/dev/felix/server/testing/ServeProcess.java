@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,19 +52,50 @@ public final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code felix serve} on free loopback ports with the given data directory and extra options. */
     public static ServeProcess start(Path dataDir, String... options) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
-                "dev.felix.server.cli.FelixCommand", "serve",
-                "--data", dataDir.toString(), "--host", "127.0.0.1", "--ws-port", "0", "--http-port", "0"));
+        List<String> command = command(dataDir, "--ws-port", "0", "--http-port", "0");
         command.addAll(List.of(options));
         try {
             return new ServeProcess(new ProcessBuilder(command).start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** How a {@code felix serve} that stopped by itself ended. */
+    public record Exit(int code, String stdout, String stderr) {
+    }
+
+    /**
+     * Runs {@code felix serve} on loopback with the given data directory and options (ports included)
+     * until it stops by itself, as it should when it cannot start; fails when it is still running after 60 s.
+     */
+    public static Exit runUntilExit(Path dataDir, String... options) throws IOException, InterruptedException {
+        List<String> command = command(dataDir, options);
+        Path out = Files.createTempFile("felix-serve", ".out");
+        Path err = Files.createTempFile("felix-serve", ".err");
+        try {
+            Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("felix serve still running after 60 s: " + Files.readString(err));
+            }
+            return new Exit(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+
+    private static List<String> command(Path dataDir, String... options) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                "dev.felix.server.cli.FelixCommand", "serve",
+                "--data", dataDir.toString(), "--host", "127.0.0.1"));
+        command.addAll(List.of(options));
+        return command;
     }
 
     private void pump(InputStream stream, BlockingQueue<String> queue, List<String> all) {
