@@ -6,12 +6,17 @@ import dev.felix.server.store.Tokens;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -21,6 +26,9 @@ import java.util.concurrent.CountDownLatch;
         description = "Run the gateway: Felix's WebSocket and the REST API.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     StoreOptions store;
@@ -110,6 +118,29 @@ final class ServeCommand implements Callable<Integer> {
     Path tlsKey;
 
     GatewayConfig config() {
+        try {
+            return build();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), withOptionName(e.getMessage()));
+        }
+    }
+
+    /**
+     * GatewayConfig names its fields ("wsPort must be 0-65535"); the user knows them as options,
+     * which spell the same words with dashes and sometimes a unit ("--ws-port", "--ping-interval-ms").
+     */
+    private String withOptionName(String message) {
+        String field = message.split(" ", 2)[0];
+        String dashed = "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+        for (OptionSpec option : spec.options()) {
+            if (option.longestName().startsWith(dashed)) {
+                return option.longestName() + message.substring(field.length());
+            }
+        }
+        return message;
+    }
+
+    private GatewayConfig build() {
         return store.applyTo(GatewayConfig.builder())
                 .host(host)
                 .wsPort(wsPort)

@@ -208,8 +208,15 @@ class ConfigPrecedenceTest {
     void badValuesFromTheFileAreReported() throws IOException {
         Path file = file("ws-port: 70000\n");
         Run run = run(Map.of(), "config", "--config", file.toString());
-        assertThat(run.exitCode()).isNotZero();
-        assertThat(run.err()).contains("wsPort must be 0-65535");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--ws-port must be 0-65535, was 70000").doesNotContain("Exception");
+    }
+
+    @Test
+    void valuesOutOfRangeNameTheirOptionWithoutATrace() {
+        Run run = run(Map.of(), "config", "--ping-interval-ms", "0");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).startsWith("--ping-interval-ms must be positive").doesNotContain("Exception");
     }
 
     @Test
