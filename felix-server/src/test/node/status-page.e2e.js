@@ -44,10 +44,12 @@ function step(name) {
 
     await page.fill('#token', busyToken);
     await page.click('#connect');
-    await page.waitForFunction(() => /most connections/.test(document.getElementById('message').textContent),
-      null, { timeout: STEP_TIMEOUT_MS });
-    if (await page.evaluate(() => sessionStorage.getItem('felix.token')) !== null) {
-      throw new Error('a refused token must be forgotten');
+    await page.waitForSelector('#message[data-state="busy"]', { timeout: STEP_TIMEOUT_MS });
+    if (!/most connections/.test(await page.textContent('#message'))) {
+      throw new Error('connection limit message unclear: ' + await page.textContent('#message'));
+    }
+    if (await page.evaluate(() => sessionStorage.getItem('felix.token')) !== busyToken) {
+      throw new Error('a good token at its connection limit must be kept for the retry');
     }
 
     await page.fill('#token', token);

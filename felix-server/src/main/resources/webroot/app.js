@@ -33,6 +33,7 @@
     ui.connection.dataset.state = state;
     ui.connection.textContent = {
       idle: 'not connected', connecting: 'connecting…', connected: 'connected', refused: 'token refused',
+      busy: 'connection limit',
       lost: 'connection lost', unreachable: 'gateway unreachable'
     }[state] || state;
   }
@@ -48,7 +49,7 @@
   }
 
   // Why a handshake was refused, which the browser does not show: 'token' (unknown, revoked or not
-  // private), 'limit' (a valid private token at its connection limit) or 'unreachable'.
+  // private), 'limit' (a valid private token, so most likely at its connection limit) or 'unreachable'.
   async function refusal(token) {
     try {
       const response = await fetch('api/status', {cache: 'no-store', headers: {Authorization: 'Bearer ' + token}});
@@ -110,12 +111,16 @@
       socket = null;
       if (!opened) {
         const why = await refusal(token);
+        if (socket !== null || sessionStorage.getItem(TOKEN_KEY) !== token) {
+          return; // another token was entered meanwhile: its connection decides what the page shows
+        }
         if (why === 'token') {
           forgetToken('refused', 'The gateway refused this token: it is unknown, revoked or not a private '
               + 'token. Enter another one.');
         } else if (why === 'limit') {
-          forgetToken('refused', 'The gateway refused the connection: this token already holds the most '
-              + 'connections a token may (--max-connections-per-token). Close some, or enter another token.');
+          // The token is good and the limit passes as other connections close: keep it, retry.
+          scheduleReconnect('busy', 'The gateway refused the connection: this token already holds the most '
+              + 'connections a token may (--max-connections-per-token).');
         } else {
           scheduleReconnect('unreachable', 'Cannot reach the gateway.');
         }

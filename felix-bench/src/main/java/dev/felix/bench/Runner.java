@@ -40,8 +40,8 @@ final class Runner {
         int procs = scenario.splittable() ? Math.min(target.procs, Math.max(1, scenario.clients())) : 1;
         if (procs == 1) {
             try (Clients clients = new Clients(target, scenario.httpConnections())) {
-                scenario.setup(clients, result);
                 try {
+                    scenario.setup(clients, result);
                     scenario.prepare(clients, target, result);
                     rssAfter = memory ? settledRss(target.serverPid) : -1;
                     scenario.run(clients, target, result);
@@ -50,11 +50,11 @@ final class Runner {
                 }
             }
         } else {
-            try (Clients clients = new Clients(target, 1)) {
-                scenario.setup(clients, result);
-            }
             List<Child> children = new ArrayList<>();
             try {
+                try (Clients clients = new Clients(target, 1)) {
+                    scenario.setup(clients, result);
+                }
                 for (int i = 0; i < procs; i++) {
                     children.add(Child.start(scenario.name(), args, i, procs));
                 }

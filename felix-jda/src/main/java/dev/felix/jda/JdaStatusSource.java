@@ -144,7 +144,9 @@ public final class JdaStatusSource implements StatusSource {
             return;
         }
         removeListener.accept(listener);
-        sink = null;
+        synchronized (reporting) {
+            sink = null;
+        }
         timer.shutdownNow();
         timer = null;
     }
@@ -169,11 +171,11 @@ public final class JdaStatusSource implements StatusSource {
     }
 
     private void report() {
-        StatusSink target = sink;
-        if (target != null) {
-            // Reports come from every shard's event thread and from the timer: taken and handed on
-            // under one lock, an older snapshot cannot overwrite a newer one.
-            synchronized (reporting) {
+        // Reports come from every shard's event thread and from the timer: taken and handed on under
+        // one lock, an older snapshot cannot overwrite a newer one, and none follows close().
+        synchronized (reporting) {
+            StatusSink target = sink;
+            if (target != null) {
                 target.report(snapshot());
             }
         }

@@ -78,18 +78,26 @@ public final class FelixGateway implements AutoCloseable {
             try {
                 source.getValue().close();
             } catch (RuntimeException e) {
-                if (failed == null) {
-                    failed = e;
-                } else {
-                    failed.addSuppressed(e);
-                }
+                failed = collect(failed, e);
             }
             gateway.status().remove(source.getKey());
         }
-        gateway.close();
+        try {
+            gateway.close();
+        } catch (RuntimeException e) {
+            failed = collect(failed, e);
+        }
         if (failed != null) {
             throw failed;
         }
+    }
+
+    private static RuntimeException collect(RuntimeException first, RuntimeException next) {
+        if (first == null) {
+            return next;
+        }
+        first.addSuppressed(next);
+        return first;
     }
 
     /** How to start an embedded gateway; unset options take the defaults of {@code felix serve}. */

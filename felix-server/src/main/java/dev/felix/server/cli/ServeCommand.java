@@ -17,6 +17,7 @@ import sun.misc.Signal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,9 @@ import java.util.concurrent.CountDownLatch;
         description = "Run the gateway: Felix's WebSocket and the REST API.")
 final class ServeCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+    private static final Map<String, String> OTHER_NAMES = Map.of(
+            "maxInboundPerSecond", "--max-messages-per-second", "inboundBurst", "--message-burst");
 
     @Spec
     CommandSpec spec;
@@ -127,11 +131,13 @@ final class ServeCommand implements Callable<Integer> {
 
     /**
      * GatewayConfig names its fields ("wsPort must be 0-65535"); the user knows them as options,
-     * which spell the same words with dashes and sometimes a unit ("--ws-port", "--ping-interval-ms").
+     * which spell the same words with dashes and sometimes a unit ("--ws-port", "--ping-interval-ms"),
+     * but for the two below.
      */
     private String withOptionName(String message) {
         String field = message.split(" ", 2)[0];
-        String dashed = "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+        String dashed = OTHER_NAMES.getOrDefault(field,
+                "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT));
         for (OptionSpec option : spec.options()) {
             if (option.longestName().startsWith(dashed)) {
                 return option.longestName() + message.substring(field.length());

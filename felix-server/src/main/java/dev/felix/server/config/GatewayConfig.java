@@ -161,7 +161,7 @@ public record GatewayConfig(
 
     private static void requirePositive(Duration d, String name) {
         if (d == null || d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(name + " must be positive, was " + d);
+            throw new IllegalArgumentException(name + " must be positive, was " + (d == null ? null : d.toMillis() + " ms"));
         }
     }
 

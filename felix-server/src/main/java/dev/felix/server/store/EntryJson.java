@@ -71,7 +71,8 @@ public final class EntryJson {
     /**
      * What JSON allows but an entry may not hold, since it could not be stored or sent as it came:
      * numbers beyond a double's range (they would become "Infinity"), strings with an unpaired
-     * UTF-16 surrogate (they have no UTF-8 form) and nesting deeper than {@link #MAX_DEPTH}.
+     * UTF-16 surrogate (they have no UTF-8 form) or a NUL (PostgreSQL's jsonb refuses it; refused on
+     * SQLite too, so both stores take the same entries) and nesting deeper than {@link #MAX_DEPTH}.
      */
     private static void checkValue(JsonNode node, int depth) {
         if (node.isContainerNode() && depth > MAX_DEPTH) {
@@ -96,7 +97,10 @@ public final class EntryJson {
     private static void checkText(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+            if (c == 0) {
+                throw new IllegalArgumentException("string with a NUL character (\\u0000), which PostgreSQL cannot store");
+            } else if (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
                 throw new IllegalArgumentException("string with an unpaired UTF-16 surrogate (\\u"

@@ -216,7 +216,10 @@ class ConfigPrecedenceTest {
     void valuesOutOfRangeNameTheirOptionWithoutATrace() {
         Run run = run(Map.of(), "config", "--ping-interval-ms", "0");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--ping-interval-ms must be positive").doesNotContain("Exception");
+        assertThat(run.err()).startsWith("--ping-interval-ms must be positive, was 0 ms").doesNotContain("Exception");
+        Run burst = run(Map.of(), "config", "--message-burst", "0");
+        assertThat(burst.exitCode()).isEqualTo(2);
+        assertThat(burst.err()).startsWith("--message-burst must be at least 1, was 0");
     }
 
     @Test

@@ -220,6 +220,7 @@ class EntryRoutesTest {
             "{\"v\":1}]",
             "{\"v\":\"\\ud800\"}",
             "{\"\\udc00\":1}",
+            "{\"v\":\"a\\u0000b\"}",
             "{\"v\":1e400}",
             "{\"v\":[-1e400]}"})
     void jsonThatCannotBeStoredAndSentAsItCameIs400AndWritesNothing(String body) {

@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** What only the PostgreSQL store does: changes by other programs, several nodes, a dropped LISTEN. */
@@ -116,18 +117,20 @@ class PostgresStoreTest {
     @Test
     void truncateReachesListenersAsADeletionOfEveryEntry() {
         PostgresStore store = open();
+        // Listening from the start: a node hears its own writes through the change log, after they return.
+        List<Entry> seen = collect(store);
         store.put(EntryKind.GUILD, "1", "{\"n\":1}").join();
         store.put(EntryKind.GUILD, "2", "{\"n\":2}").join();
         store.put(EntryKind.GUILD, "3", "{\"n\":3}").join();
         store.write(EntryKind.GUILD, "3", null, current -> null).join();
         store.put(EntryKind.USER, "9", "{\"n\":9}").join();
+        await().atMost(WAIT).until(() -> seen.size() == 5);
         long logged = queryLong("SELECT count(*) FROM change_log");
-        List<Entry> seen = collect(store);
 
         TestPostgres.execute(url, "TRUNCATE guilds");
 
-        await().atMost(WAIT).until(() -> seen.size() == 2);
-        assertThat(seen).extracting(Entry::kind, Entry::id, Entry::deleted).containsExactlyInAnyOrder(
+        await().atMost(WAIT).until(() -> seen.size() == 7);
+        assertThat(seen.subList(5, 7)).extracting(Entry::kind, Entry::id, Entry::deleted).containsExactlyInAnyOrder(
                 org.assertj.core.groups.Tuple.tuple(EntryKind.GUILD, "1", true),
                 org.assertj.core.groups.Tuple.tuple(EntryKind.GUILD, "2", true));
         // Guild 3 was already a tombstone: its deletion is not recorded twice.
@@ -135,6 +138,27 @@ class PostgresStoreTest {
         assertThat(store.changedSince(EntryKind.GUILD, List.of("1", "2", "3"), 0).join())
                 .allSatisfy(e -> assertThat(e.deleted()).isTrue()).hasSize(3);
         assertThat(store.get(EntryKind.USER, "9").join()).isPresent();
+    }
+
+    @Test
+    void aTruncateThatMeetsAWriteInProgressFailsAtOnceInsteadOfDeadlocking() throws Exception {
+        PostgresStore store = open();
+        List<Entry> seen = collect(store);
+        store.put(EntryKind.GUILD, "1", "{\"n\":1}").join();
+        await().atMost(WAIT).until(() -> seen.size() == 1);
+        try (Connection writer = DriverManager.getConnection(url); Statement st = writer.createStatement()) {
+            writer.setAutoCommit(false);
+            st.execute("SELECT felix_write_lock()");
+            assertThatThrownBy(() -> TestPostgres.execute(url, "TRUNCATE guilds"))
+                    .hasMessageContaining("SELECT felix_write_lock()");
+            writer.rollback();
+        }
+        assertThat(store.get(EntryKind.GUILD, "1").join()).isPresent();
+
+        TestPostgres.execute(url, "BEGIN", "SELECT felix_write_lock()", "TRUNCATE guilds", "COMMIT");
+        await().atMost(WAIT).until(() -> seen.size() == 2);
+        assertThat(seen.get(1).id()).isEqualTo("1");
+        assertThat(seen.get(1).deleted()).isTrue();
     }
 
     @Test
