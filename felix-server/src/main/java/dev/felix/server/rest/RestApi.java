@@ -10,6 +10,7 @@ import dev.felix.server.store.StoreException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -85,6 +86,13 @@ public final class RestApi {
             reply(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path()
                     + " (allowed: GET, HEAD)");
         });
+        // Only a private token may send a body, and it is checked before the body is read: else anyone
+        // could make the gateway buffer --max-body-bytes per connection before learning it is refused.
+        router.route("/api/*").method(HttpMethod.PUT).method(HttpMethod.PATCH).method(HttpMethod.POST)
+                .handler(ctx -> {
+                    auth.write(ctx);
+                    ctx.next();
+                });
         router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
@@ -134,6 +142,10 @@ public final class RestApi {
         } else if (failure instanceof StoreException.PreconditionFailed e) {
             status = 412;
             message = e.getMessage();
+        } else if (failure instanceof HttpClosedException) {
+            // The client went away mid-request: nobody to answer, nothing gone wrong here.
+            log.debug("{} {}: connection closed by the client", ctx.request().method(), ctx.request().path());
+            return;
         } else if (failure == null || failure instanceof HttpException) {
             int code = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
             status = code > 0 ? code : 500;

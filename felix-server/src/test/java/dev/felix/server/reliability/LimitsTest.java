@@ -200,6 +200,21 @@ class LimitsTest {
         }
     }
 
+    @Test
+    void aBodyIsNotReadForAWriteWithoutAPrivateToken() throws Exception {
+        gw = TestGateway.start();
+        for (String authorization : new String[]{"", "Authorization: Bearer fxp_unknown\r\n",
+                "Authorization: Bearer " + gw.publicToken + "\r\n"}) {
+            try (RawWebSocket connection = RawWebSocket.open(gw.gateway.httpPort(), 0)) {
+                // The head announces a large body that never comes: the answer must not wait for it.
+                connection.write(("PUT /api/guilds/1 HTTP/1.1\r\nHost: x\r\n" + authorization
+                        + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(RawWsClient.readHead(connection.input())).matches("(?s)HTTP/1.1 40[13] .*");
+            }
+        }
+    }
+
     /** One keep-alive request on a raw connection; returns the response head, body consumed. */
     private static String getHealth(RawWebSocket connection) throws IOException {
         connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
