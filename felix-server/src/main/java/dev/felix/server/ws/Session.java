@@ -220,17 +220,29 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     }
 
     private void send(OpCode op, byte[] message) {
+        if (fits(message.length)) {
+            metrics.messageOut(op);
+            // The receivers of one change share its bytes: the frame wraps them, it does not copy them.
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)));
+        }
+    }
+
+    /** Whether a frame of this size may be queued now; closes the session as a slow consumer if not. */
+    private boolean fits(int bytes) {
         if (closeSent || !ch.isActive()) {
-            return;
+            return false;
         }
         long queued = queuedBytes();
-        if (queued + message.length > settings.maxQueuedBytes()) {
-            closeSlowConsumer(queued, message.length);
-            return;
+        if (queued + bytes > settings.maxQueuedBytes()) {
+            closeSlowConsumer(queued, bytes);
+            return false;
         }
-        metrics.messageOut(op);
-        // The receivers of one change share its bytes: the frame wraps them, it does not copy them.
-        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)), ch.voidPromise());
+        return true;
+    }
+
+    /** Written now, flushed at the end of the current read or batch. */
+    private void write(WebSocketFrame frame) {
+        ch.write(frame, ch.voidPromise());
         unflushed = true;
     }
 
@@ -369,11 +381,14 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
 
     private void onFrame(WebSocketFrame frame) {
         if (frame instanceof PingWebSocketFrame) {
-            if (!closeSent) {
-                ch.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ch.voidPromise());
+            // Pings take from the frame budget, and pongs queue under the same bound as messages:
+            // else a client that pings and never reads would grow the outbound queue without limit.
+            if (!closeSent && allowInbound() && fits(frame.content().readableBytes())) {
+                write(new PongWebSocketFrame(frame.content().retain()));
             }
         } else if (frame instanceof PongWebSocketFrame) {
             pongSeen = true;
+            allowInbound();
         } else if (frame instanceof CloseWebSocketFrame close) {
             onClose(close);
         } else if (!closeSent && allowInbound()) {

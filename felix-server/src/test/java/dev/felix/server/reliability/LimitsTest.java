@@ -131,6 +131,37 @@ class LimitsTest {
     }
 
     @Test
+    void pingsTakeFromTheFrameBudget() throws Exception {
+        gw = TestGateway.start(b -> b.maxInboundPerSecond(5).inboundBurst(20));
+        try (RawWebSocket pinger = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
+            for (int i = 0; i < 40; i++) {
+                pinger.frame(RawWebSocket.PING, true, new byte[10]);
+            }
+            RawWebSocket.Frame close = pinger.readUntilClose();
+            assertThat(close.closeCode()).isEqualTo(1008);
+            assertThat(close.text()).isEqualTo("rate limit exceeded");
+        }
+    }
+
+    @Test
+    void pongsToAClientThatDoesNotReadCountAgainstTheQueueBound() throws Exception {
+        gw = TestGateway.start(b -> b.maxQueuedBytes(64 * 1024).maxInboundPerSecond(1_000_000).inboundBurst(1_000_000));
+        WsStats stats = gw.gateway.webSocket().stats();
+        try (RawWebSocket pinger = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken, 4096)) {
+            byte[] payload = new byte[125];
+            try {
+                // Up to ~16 MB of pongs, far beyond what the socket buffers hold, never read.
+                for (int i = 0; i < 130_000 && stats.slowConsumers() == 0; i++) {
+                    pinger.frame(RawWebSocket.PING, true, payload);
+                }
+            } catch (IOException closedMeanwhile) {
+                // The server gave up on this client while it was still writing.
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> stats.slowConsumers() == 1);
+        }
+    }
+
+    @Test
     void heartbeatsWithinTheRateKeepTheSessionOpen() throws InterruptedException {
         gw = TestGateway.start(b -> b.maxInboundPerSecond(20).inboundBurst(5));
         try (WsTestClient client = gw.connect()) {
