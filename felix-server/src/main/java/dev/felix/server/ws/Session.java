@@ -84,8 +84,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
     private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
     /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
     private final Map<EntryKind, Map<String, Long>> lastSent = new EnumMap<>(EntryKind.class);
-    /** Snapshots being read; while any is, updates wait in {@link #held}. */
-    private int snapshotsPending;
+    /** Whether a snapshot is being read; while one is, updates wait in {@link #held}. */
+    private boolean resuming;
+    /** A resume asked for while a snapshot was read, to read next; only the latest is kept. */
+    private Resume nextResume;
     /** The newest version per entry waiting to be sent once the pending snapshots are read. */
     private final Map<EntryKey, Held> held = new HashMap<>();
     private boolean pongSeen = true;
@@ -169,7 +171,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
 
     @Override
     public void deliver(Entry change, byte[] message) {
-        if (snapshotsPending > 0) {
+        if (resuming) {
             hold(change, message);
         } else if (isNewer(change)) {
             send(change.kind().updateCode(), message);
@@ -497,13 +499,20 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
      * hub, so every commit is either in the store's answer or delivered live afterwards.
      */
     private void resume(Map<EntryKind, List<String>> ids, long since) {
-        snapshotsPending++;
+        if (resuming) {
+            // One snapshot read at a time per session, so a client cannot queue reads faster than the
+            // store answers them; the latest listeners update is the one that counts.
+            nextResume = new Resume(ids, since);
+            return;
+        }
+        resuming = true;
         // Hop: the store answers on its own thread; the result is handled back on this session's loop.
         store.changedSince(ids, since).whenCompleteAsync((entries, error) -> {
-            snapshotsPending--;
+            resuming = false;
             if (error != null) {
                 log.warn("resume for {} (User-Agent: {}) failed: {}", remote, userAgent, error.toString());
                 held.clear();
+                nextResume = null;
                 sendClose(1011, "resume failed, reconnect and try again");
                 return;
             }
@@ -513,10 +522,17 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
                     hold(entry, null);
                 }
             }
-            if (snapshotsPending == 0) {
+            Resume next = nextResume;
+            nextResume = null;
+            if (next != null && ch.isActive()) {
+                resume(next.ids(), next.since());
+            } else {
                 flushHeld();
             }
         }, loop);
+    }
+
+    private record Resume(Map<EntryKind, List<String>> ids, long since) {
     }
 
     private void flushHeld() {
