@@ -58,6 +58,7 @@ public final class SqliteStore implements Store {
 
     private final String url;
     private final Connection writerConn;
+    private final Connection tokenConn;
     private final Map<EntryKind, PreparedStatement> selectCurrent = new EnumMap<>(EntryKind.class);
     private final Map<EntryKind, PreparedStatement> upsert = new EnumMap<>(EntryKind.class);
     private final PreparedStatement nextSeq;
@@ -73,6 +74,7 @@ public final class SqliteStore implements Store {
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
         this.writerConn = open();
         Migrations.apply(writerConn, "sqlite", MIGRATIONS);
+        this.tokenConn = open();
         writerConn.setAutoCommit(false);
         // Prepared once: they run for every write, on the writer thread only.
         for (EntryKind kind : EntryKind.values()) {
@@ -330,23 +332,37 @@ public final class SqliteStore implements Store {
 
     @Override
     public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
-        return onReader(conn -> TokenTable.insert(conn, hash, owner, scope, label));
+        return onTokens(conn -> TokenTable.insert(conn, hash, owner, scope, label));
     }
 
     @Override
     public Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label) {
         // One writing statement: SQLite takes the database's write lock before it runs the check.
-        return onReader(conn -> TokenTable.insertFirstPrivate(conn, hash, owner, label));
+        return onTokens(conn -> TokenTable.insertFirstPrivate(conn, hash, owner, label));
     }
 
     @Override
     public List<TokenRecord> listTokens() {
-        return onReader(TokenTable::list);
+        return onTokens(TokenTable::list);
     }
 
     @Override
     public boolean revokeToken(long id) {
-        return onReader(conn -> TokenTable.revoke(conn, id));
+        return onTokens(conn -> TokenTable.revoke(conn, id));
+    }
+
+    /**
+     * Token work, on the caller's thread over a connection of its own: queued behind entry reads, a
+     * revocation would wait for however many snapshots clients asked for.
+     */
+    private <T> T onTokens(Read<T> work) {
+        synchronized (tokenConn) {
+            try {
+                return work.run(tokenConn);
+            } catch (SQLException e) {
+                throw new StoreException("token query failed: " + e.getMessage(), e);
+            }
+        }
     }
 
     @Override
@@ -380,6 +396,9 @@ public final class SqliteStore implements Store {
         }
         closeQuietly(writerConn);
         readerConns.forEach(SqliteStore::closeQuietly);
+        synchronized (tokenConn) {
+            closeQuietly(tokenConn);
+        }
     }
 
     private static void closeQuietly(Connection conn) {
