@@ -42,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  * {@link Session} and leaves the pipeline. Runs on the connection's event loop.
  */
 final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final int MAX_LOGGED_USER_AGENT = 200;
     private static final Logger log = LoggerFactory.getLogger(Handshake.class);
     /** Names of the HTTP handlers in front of this one, which leave the pipeline at the upgrade. */
     static final String HTTP_CODEC = "http";
@@ -91,10 +92,19 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         upgrade(ctx, request);
     }
 
+    /**
+     * The User-Agent as logged (with every connection opened, closed or refused): cut, so that
+     * anyone able to reach the port cannot write kilobytes of log per request.
+     */
+    private static String shortened(String userAgent) {
+        return userAgent == null || userAgent.length() <= MAX_LOGGED_USER_AGENT ? userAgent
+                : userAgent.substring(0, MAX_LOGGED_USER_AGENT) + "…";
+    }
+
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         Channel ch = ctx.channel();
         String remote = address(ch);
-        String userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
+        String userAgent = shortened(request.headers().get(HttpHeaderNames.USER_AGENT));
         TokenRegistry tokens = server.tokens();
         String offered = offeredToken(request.headers());
         TokenRecord token = tokens.find(offered);

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class HandshakeTest {
     private static TestGateway gw;
@@ -82,6 +84,18 @@ class HandshakeTest {
         try (RawWsClient raw = RawWsClient.connect(gw.gateway.wsPort(), "/", gw.privateToken, "raw")) {
             assertThat(raw.status).isEqualTo(101);
         }
+    }
+
+    @Test
+    void aLongUserAgentIsLoggedCut() {
+        String agent = "agent-" + "x".repeat(5000);
+        TestLog log = TestLog.mark();
+        try (WsTestClient client = WsTestClient.connect(gw.wsUri(), gw.privateToken, agent)) {
+            client.sync();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(log.since())
+                .contains("(User-Agent: " + agent.substring(0, 200) + "…)")
+                .doesNotContain(agent.substring(0, 201)));
     }
 
     @Test
