@@ -5,6 +5,8 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 
 import javax.net.ssl.KeyManagerFactory;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** What both listening sockets share: the bind address and, when configured, TLS. */
@@ -12,6 +14,17 @@ public final class ServerOptions {
     /** Room for 1,000 snowflakes in one request line (GET /api/guilds?ids=…, quoted and escaped). */
     public static final int MAX_REQUEST_LINE_BYTES = 64 * 1024;
     public static final int MAX_HEADER_BYTES = 8 * 1024;
+    /** TLS versions both ports speak. */
+    public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    /**
+     * Cipher suites both ports accept: forward-secret AEAD suites only (as current server guides
+     * recommend), in IANA names, which the JDK and Netty both take.
+     */
+    public static final List<String> TLS_CIPHERS = List.of(
+            "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private ServerOptions() {
     }
@@ -27,7 +40,9 @@ public final class ServerOptions {
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES);
         if (config.tls()) {
-            options.setSsl(true).setKeyCertOptions(pem(config));
+            options.setSsl(true).setKeyCertOptions(pem(config))
+                    .setEnabledSecureTransportProtocols(new LinkedHashSet<>(TLS_PROTOCOLS));
+            TLS_CIPHERS.forEach(options::addEnabledCipherSuite);
         }
         return options;
     }

@@ -89,7 +89,8 @@ public final class WsServer {
     public Future<Integer> start() {
         SslContext tls;
         try {
-            tls = config.tls() ? SslContextBuilder.forServer(ServerOptions.keyManagers(config, vertx)).build() : null;
+            tls = config.tls() ? SslContextBuilder.forServer(ServerOptions.keyManagers(config, vertx))
+                    .protocols(ServerOptions.TLS_PROTOCOLS).ciphers(ServerOptions.TLS_CIPHERS).build() : null;
         } catch (Exception e) {
             return Future.failedFuture(new IllegalStateException("cannot read the TLS certificate or key: "
                     + e.getMessage(), e));

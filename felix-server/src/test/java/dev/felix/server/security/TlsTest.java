@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +28,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +46,7 @@ class TlsTest {
     private Path keyPem;
     private TestGateway gw;
     private HttpClient trusting;
+    private SSLContext ssl;
 
     @BeforeEach
     void start() throws Exception {
@@ -74,7 +78,7 @@ class TlsTest {
         trust.setCertificateEntry("felix", cert);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl = SSLContext.getInstance("TLS");
         ssl.init(null, tmf.getTrustManagers(), null);
         trusting = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -95,6 +99,7 @@ class TlsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(200);
         assertThat(put.body()).contains("\"secure\":true");
+        assertThat(put.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
     }
 
     @Test
@@ -121,6 +126,31 @@ class TlsTest {
             assertThat(ack.path("code").asInt()).isEqualTo(10001);
         } finally {
             ws.abort();
+        }
+    }
+
+    @Test
+    void bothPortsSpeakOnlyForwardSecretAeadSuites() throws Exception {
+        for (int port : new int[]{gw.gateway.wsPort(), gw.gateway.httpPort()}) {
+            assertThat(handshake(port, "TLSv1.2", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")).isTrue();
+            assertThat(handshake(port, "TLSv1.3", "TLS_AES_128_GCM_SHA256")).isTrue();
+            for (String weak : List.of("TLS_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+                    "TLS_RSA_WITH_AES_256_GCM_SHA384")) {
+                assertThat(handshake(port, "TLSv1.2", weak)).as("%s on %d", weak, port).isFalse();
+            }
+        }
+    }
+
+    /** Whether a TLS handshake with only this version and suite succeeds. */
+    private boolean handshake(int port, String protocol, String suite) throws IOException {
+        try (SSLSocket socket = (SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.setEnabledProtocols(new String[]{protocol});
+            socket.setEnabledCipherSuites(new String[]{suite});
+            socket.startHandshake();
+            return true;
+        } catch (SSLException refused) {
+            return false;
         }
     }
 
