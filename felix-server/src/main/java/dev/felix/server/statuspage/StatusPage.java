@@ -12,14 +12,21 @@ import java.util.function.IntSupplier;
  * plus {@code GET /config.json}, which tells the page the port of Felix's WebSocket.
  */
 public final class StatusPage {
-    /** Everything the page loads comes from this server; only its WebSocket goes elsewhere (another port). */
-    private static final String CONTENT_SECURITY_POLICY =
-            "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; frame-ancestors 'none'";
 
     private final IntSupplier wsPort;
 
     public StatusPage(IntSupplier wsPort) {
         this.wsPort = wsPort;
+    }
+
+    /**
+     * Everything the page loads comes from this server; its WebSocket goes to another port of it,
+     * named by port because the host is whatever name the browser used.
+     */
+    private String contentSecurityPolicy() {
+        int port = wsPort.getAsInt();
+        return "default-src 'self'; connect-src 'self' ws://*:" + port + " wss://*:" + port
+                + "; img-src 'self' data:; frame-ancestors 'none'";
     }
 
     /** Mounts the page; call after the API routes so that it only gets what they do not take. */
@@ -30,7 +37,7 @@ public final class StatusPage {
                 .end(new JsonObject().put("wsPort", wsPort.getAsInt()).encode()));
         StaticHandler files = StaticHandler.create("webroot").setCachingEnabled(false);
         router.route("/*").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(ctx -> {
-            ctx.response().putHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            ctx.response().putHeader("Content-Security-Policy", contentSecurityPolicy())
                     .putHeader("X-Content-Type-Options", "nosniff");
             ctx.next();
         }).handler(files);

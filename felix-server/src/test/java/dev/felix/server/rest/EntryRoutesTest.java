@@ -356,6 +356,16 @@ class EntryRoutesTest {
     }
 
     @Test
+    void theStatusPageMayConnectOnlyToTheSocketPort() {
+        HttpResponse<String> page = call("GET", "/", null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        int port = gw.gateway.wsPort();
+        assertThat(page.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+                .contains("connect-src 'self' ws://*:" + port + " wss://*:" + port + ";")
+                .doesNotContain(" ws: ", " wss:;"));
+    }
+
+    @Test
     void aThousandSnowflakesFitInOneBatchRead() {
         call("PUT", "/api/guilds/100000000000000999", "{}");
         StringBuilder ids = new StringBuilder();
