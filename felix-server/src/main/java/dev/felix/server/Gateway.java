@@ -97,13 +97,6 @@ public final class Gateway implements AutoCloseable {
 
     private void bind() {
         Router router = Router.router(vertx);
-        if (config.tls()) {
-            // A browser that once reached the status page over https keeps to https for a year.
-            router.route().handler(ctx -> {
-                ctx.response().putHeader("Strict-Transport-Security", "max-age=31536000");
-                ctx.next();
-            });
-        }
         new OpsRoutes(vertx, store, metrics, () -> bound && !closed).mount(router);
         new RestApi(config, store, tokens, status, metrics).mount(router);
         new StatusPage(() -> wsPort).mount(router);

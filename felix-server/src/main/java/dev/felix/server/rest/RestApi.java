@@ -86,17 +86,19 @@ public final class RestApi {
             reply(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path()
                     + " (allowed: GET, HEAD)");
         });
-        // Only a private token may send a body, and it is checked before the body is read: else anyone
-        // could make the gateway buffer --max-body-bytes per connection before learning it is refused.
+        // A body is read only for a write (the only requests that use one) with a private token,
+        // checked first: else anyone could make the gateway buffer --max-body-bytes per connection.
         // (A route for every method, so that it is not taken for one of the API's own below.)
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
         router.route("/api/*").handler(ctx -> {
             HttpMethod method = ctx.request().method();
             if (method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.POST) {
                 auth.write(ctx);
+                body.handle(ctx);
+            } else {
+                ctx.next();
             }
-            ctx.next();
         });
-        router.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
         EntryRoutes entries = new EntryRoutes(store, auth, metrics);

@@ -390,7 +390,9 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
             }
         } else if (frame instanceof PongWebSocketFrame) {
             pongSeen = true;
-            allowInbound();
+            if (!closeSent) {
+                allowInbound();
+            }
         } else if (frame instanceof CloseWebSocketFrame close) {
             onClose(close);
         } else if (!closeSent && allowInbound()) {
@@ -525,6 +527,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener {
             Resume next = nextResume;
             nextResume = null;
             if (next != null && ch.isActive()) {
+                // Held for entries no longer listened to, they would never be sent: let them go now.
+                held.keySet().removeIf(key -> !listened.get(key.kind()).contains(key.id()));
                 resume(next.ids(), next.since());
             } else {
                 flushHeld();

@@ -236,13 +236,22 @@ class LimitsTest {
         gw = TestGateway.start();
         for (String authorization : new String[]{"", "Authorization: Bearer fxp_unknown\r\n",
                 "Authorization: Bearer " + gw.publicToken + "\r\n"}) {
-            try (RawWebSocket connection = RawWebSocket.open(gw.gateway.httpPort(), 0)) {
-                // The head announces a large body that never comes: the answer must not wait for it.
-                connection.write(("PUT /api/guilds/1 HTTP/1.1\r\nHost: x\r\n" + authorization
-                        + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
-                assertThat(RawWsClient.readHead(connection.input())).matches("(?s)HTTP/1.1 40[13] .*");
-            }
+            assertThat(headWithoutItsBody("PUT", authorization)).matches("(?s)HTTP/1.1 40[13] .*");
+        }
+        // Nothing but a write reads a body, whatever the token.
+        String privateToken = "Authorization: Bearer " + gw.privateToken + "\r\n";
+        assertThat(headWithoutItsBody("GET", "")).matches("(?s)HTTP/1.1 401 .*");
+        assertThat(headWithoutItsBody("GET", privateToken)).matches("(?s)HTTP/1.1 404 .*");
+        assertThat(headWithoutItsBody("DELETE", privateToken)).matches("(?s)HTTP/1.1 404 .*");
+    }
+
+    /** The answer to a request whose head announces a large body that never comes. */
+    private String headWithoutItsBody(String method, String authorization) throws IOException {
+        try (RawWebSocket connection = RawWebSocket.open(gw.gateway.httpPort(), 0)) {
+            connection.write((method + " /api/guilds/1 HTTP/1.1\r\nHost: x\r\n" + authorization
+                    + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return RawWsClient.readHead(connection.input());
         }
     }
 

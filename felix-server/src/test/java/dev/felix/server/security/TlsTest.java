@@ -16,6 +16,7 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -99,7 +100,6 @@ class TlsTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).isEqualTo(200);
         assertThat(put.body()).contains("\"secure\":true");
-        assertThat(put.headers().firstValue("Strict-Transport-Security")).hasValue("max-age=31536000");
     }
 
     @Test
@@ -149,7 +149,7 @@ class TlsTest {
             socket.setEnabledCipherSuites(new String[]{suite});
             socket.startHandshake();
             return true;
-        } catch (SSLException refused) {
+        } catch (SSLException | SocketException refused) {
             return false;
         }
     }
