@@ -65,14 +65,13 @@ class IgnoredInputTest {
     @Test
     void aListenersUpdateFollowedByMoreTextIsIgnored() {
         try (WsTestClient client = gw.connect()) {
+            client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"777\"]}}");
+            client.sync();
+            // Read, this would replace the listened guild 777 with 555.
             client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"555\"]}} and more");
             client.sync();
-            gw.http("PUT", "/api/guilds/555", gw.privateToken, "{\"n\":1}");
-            client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"555\"]}}");
-            assertThat(client.sync()).isEmpty();
-            gw.http("PUT", "/api/guilds/555", gw.privateToken, "{\"n\":2}");
-            // Had the first listeners update been read, the first write would have reached the client first.
-            assertThat(client.next().path("data").path("guildData").path("n").asInt()).isEqualTo(2);
+            gw.http("PUT", "/api/guilds/777", gw.privateToken, "{\"n\":1}");
+            assertThat(client.next().path("data").path("guildID").asText()).isEqualTo("777");
         }
     }
 
