@@ -6,6 +6,7 @@ import dev.felix.protocol.Shard;
 import dev.felix.protocol.Wire;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,16 +43,15 @@ public record StatusReport(List<Shard> shards, long guildsCount, Double memoryUs
         }
     }
 
-    /** Reads {@link #toJson()} or a report as a bot sends it; see {@link #parse(JsonNode)}. */
+    /** Reads {@link #toJson()}, as gateways pass reports to each other; see {@link #parse(JsonNode)}. */
     public static StatusReport fromJson(String json) {
-        try {
-            return parse(Wire.mapper().readTree(json));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("report is not valid JSON: " + e.getOriginalMessage());
-        }
+        return fromJson(json.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** As {@link #fromJson(String)}, for a request body: bytes, so that one not in UTF-8 is refused. */
+    /**
+     * Reads a report as a bot sends it: bytes, so that a body not in UTF-8 is refused; see
+     * {@link #parse(JsonNode)}.
+     */
     public static StatusReport fromJson(byte[] json) {
         if (json.length == 0) {
             throw new IllegalArgumentException("body must be a status report object");

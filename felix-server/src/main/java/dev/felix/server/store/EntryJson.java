@@ -34,33 +34,34 @@ public final class EntryJson {
      * @throws IllegalArgumentException with a message fit for the client otherwise
      */
     public static ObjectNode parseObject(byte[] body) {
-        if (body == null || body.length == 0) {
-            throw new IllegalArgumentException("body must be a JSON object");
-        }
-        try {
-            return checkObject(Wire.mapper().readTree(body));
-        } catch (IOException e) {
-            throw new IllegalArgumentException("body is not valid JSON: " + originalMessage(e));
-        }
+        return parseObject(body == null || body.length == 0, () -> Wire.mapper().readTree(body));
     }
 
-    /** As {@link #parseObject(byte[])}, for JSON text. */
+    /**
+     * As {@link #parseObject(byte[])}, for JSON text (the embedding API's). Not turned into bytes
+     * first: that would replace an unpaired surrogate with '?' instead of refusing it.
+     */
     public static ObjectNode parseObject(String body) {
-        if (body == null || body.isBlank()) {
+        return parseObject(body == null || body.isBlank(), () -> Wire.mapper().readTree(body));
+    }
+
+    /** Reads JSON from wherever it comes. */
+    @FunctionalInterface
+    private interface JsonSource {
+        JsonNode read() throws IOException;
+    }
+
+    private static ObjectNode parseObject(boolean empty, JsonSource source) {
+        if (empty) {
             throw new IllegalArgumentException("body must be a JSON object");
         }
+        JsonNode node;
         try {
-            return checkObject(Wire.mapper().readTree(body));
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("body is not valid JSON: " + e.getOriginalMessage());
+            node = source.read();
+        } catch (IOException e) {
+            throw new IllegalArgumentException("body is not valid JSON: "
+                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
-    }
-
-    private static String originalMessage(IOException e) {
-        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
-    }
-
-    private static ObjectNode checkObject(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new IllegalArgumentException("body must be a JSON object");
         }
