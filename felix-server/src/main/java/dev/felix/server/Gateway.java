@@ -3,6 +3,7 @@ package dev.felix.server;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
+import dev.felix.server.entries.EntryService;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.metrics.OpsRoutes;
@@ -45,6 +46,7 @@ public final class Gateway implements AutoCloseable {
     private final Hub hub;
     private final WsServer ws;
     private final GatewayMetrics metrics;
+    private final EntryService entries;
     private HttpServer http;
     private int wsPort;
     private int httpPort;
@@ -59,6 +61,7 @@ public final class Gateway implements AutoCloseable {
         this.status = new StatusService(config.statusTtl());
         this.metrics = new GatewayMetrics();
         metrics.gaugeStatusReporters(() -> status.reports().size());
+        this.entries = new EntryService(store, metrics);
         this.hub = new Hub(metrics);
         store.onChange(hub::publish);
         store.onStatus(status::onPublished);
@@ -98,7 +101,7 @@ public final class Gateway implements AutoCloseable {
     private void bind() {
         Router router = Router.router(vertx);
         new OpsRoutes(vertx, store, metrics, () -> bound && !closed).mount(router);
-        new RestApi(config, store, tokens, status, metrics).mount(router);
+        new RestApi(config, entries, store, tokens, status).mount(router);
         new StatusPage(() -> wsPort).mount(router);
         HttpServerOptions options = ServerOptions.rest(config);
         wsPort = listen("WebSocket", "--ws-port", config.wsPort(), ws.start());
@@ -134,6 +137,11 @@ public final class Gateway implements AutoCloseable {
 
     public Store store() {
         return store;
+    }
+
+    /** Every read and write of an entry goes through this, whoever makes it. */
+    public EntryService entries() {
+        return entries;
     }
 
     public TokenRegistry tokens() {

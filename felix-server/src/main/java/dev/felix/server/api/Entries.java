@@ -1,9 +1,10 @@
 package dev.felix.server.api;
 
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.entries.Condition;
+import dev.felix.server.entries.EntryService;
+import dev.felix.server.store.Access;
 import dev.felix.server.store.Entry;
-import dev.felix.server.store.EntryJson;
-import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 
 import java.util.Optional;
@@ -11,18 +12,19 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The guild or user entries of an embedded gateway. Writes follow the same rules as the REST API
- * and, once committed, reach every WebSocket client that listens to the entry.
+ * (they go through the same service, and count in the same metrics) and, once committed, reach
+ * every WebSocket client that listens to the entry. The bot's own code may touch every entry.
  *
  * <p>Every method returns at once; the future completes on a store thread once the work is done,
  * so do not block in its callbacks.
  */
 public final class Entries {
     private final EntryKind kind;
-    private final Store store;
+    private final EntryService entries;
 
-    Entries(EntryKind kind, Store store) {
+    Entries(EntryKind kind, EntryService entries) {
         this.kind = kind;
-        this.store = store;
+        this.entries = entries;
     }
 
     /**
@@ -33,15 +35,17 @@ public final class Entries {
      * @throws IllegalArgumentException when {@code id} is not a snowflake or {@code json} not a JSON object
      */
     public CompletableFuture<Long> put(String id, String json) {
-        checkId(id);
-        String normalized = EntryJson.normalize(id, json);
-        return store.put(kind, id, normalized).thenApply(Entry::seq);
+        return entries.put(Access.UNRESTRICTED, kind, id, EntryService.parse(json), Condition.NONE)
+                .thenApply(Entry::seq);
     }
 
-    /** The entry as JSON, or empty when it does not exist. */
+    /**
+     * The entry as JSON, or empty when it does not exist.
+     *
+     * @throws IllegalArgumentException when {@code id} is not a snowflake
+     */
     public CompletableFuture<Optional<String>> get(String id) {
-        checkId(id);
-        return store.get(kind, id).thenApply(entry -> entry.map(Entry::json));
+        return entries.get(Access.UNRESTRICTED, kind, id).thenApply(entry -> entry.map(Entry::json));
     }
 
     /**
@@ -49,20 +53,9 @@ public final class Entries {
      *
      * @return the change sequence of the deletion; fails with {@link StoreException.NotFound} when
      *         there is no such entry
+     * @throws IllegalArgumentException when {@code id} is not a snowflake
      */
     public CompletableFuture<Long> delete(String id) {
-        checkId(id);
-        return store.write(kind, id, null, current -> {
-            if (current == null) {
-                throw new StoreException.NotFound("no " + kind.name().toLowerCase() + " entry " + id);
-            }
-            return null;
-        }).thenApply(Entry::seq);
-    }
-
-    private static void checkId(String id) {
-        if (!EntryJson.isSnowflake(id)) {
-            throw new IllegalArgumentException("entry ID must be a snowflake (1 to 20 digits), was " + id);
-        }
+        return entries.delete(Access.UNRESTRICTED, kind, id, Condition.NONE).thenApply(Entry::seq);
     }
 }

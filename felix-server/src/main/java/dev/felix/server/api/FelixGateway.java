@@ -32,8 +32,8 @@ public final class FelixGateway implements AutoCloseable {
     private FelixGateway(Gateway gateway, Map<String, StatusSource> sources) {
         this.gateway = gateway;
         this.sources = sources;
-        this.guilds = new Entries(EntryKind.GUILD, gateway.store());
-        this.users = new Entries(EntryKind.USER, gateway.store());
+        this.guilds = new Entries(EntryKind.GUILD, gateway.entries());
+        this.users = new Entries(EntryKind.USER, gateway.entries());
     }
 
     public static Builder builder() {

@@ -1,15 +1,19 @@
 package dev.felix.server.rest;
 
 import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.store.Access;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Bearer tokens on REST: no token 401, unknown or revoked 403, a public token on a write 403,
- * a public token past its daily limit 429. Private tokens have no limit.
+ * a public token past its daily limit 429. Private tokens have no limit. The token is looked up
+ * once per request and kept in the request's context for the routes after the first check.
  */
 final class Auth {
+    private static final String TOKEN = "felix.token";
+
     private final TokenRegistry tokens;
     private final DailyLimit publicLimit;
 
@@ -19,7 +23,7 @@ final class Auth {
     }
 
     /** A read: any valid token; a public one is counted against its daily limit. */
-    TokenRecord read(RoutingContext ctx) {
+    Access read(RoutingContext ctx) {
         TokenRecord token = token(ctx);
         if (token.scope() == Scope.PUBLIC) {
             long retryAfter = publicLimit.acquire(token.id());
@@ -28,19 +32,27 @@ final class Auth {
                         + " requests per 24 hours", retryAfter);
             }
         }
-        return token;
+        return access(token);
     }
 
     /** A write: private tokens only. */
-    TokenRecord write(RoutingContext ctx) {
+    Access write(RoutingContext ctx) {
         TokenRecord token = token(ctx);
         if (token.scope() != Scope.PRIVATE) {
             throw new ApiError(403, "public tokens may only read");
         }
-        return token;
+        return access(token);
+    }
+
+    private static Access access(TokenRecord token) {
+        return token.scope() == Scope.PUBLIC ? Access.READ_ANY : Access.UNRESTRICTED;
     }
 
     private TokenRecord token(RoutingContext ctx) {
+        TokenRecord known = ctx.get(TOKEN);
+        if (known != null) {
+            return known;
+        }
         String header = ctx.request().getHeader("Authorization");
         if (header == null || header.isBlank()) {
             throw new ApiError(401, "missing Authorization: Bearer <token>");
@@ -52,6 +64,7 @@ final class Auth {
         if (token == null) {
             throw new ApiError(403, "unknown or revoked token");
         }
+        ctx.put(TOKEN, token);
         return token;
     }
 }

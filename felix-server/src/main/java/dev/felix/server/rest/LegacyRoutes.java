@@ -3,6 +3,8 @@ package dev.felix.server.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.entries.EntryService;
+import dev.felix.server.store.Access;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
@@ -10,15 +12,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The paths of the original Felix API, kept as aliases with the same token rules:
+ * The paths of the original Felix API, kept as aliases with the same token and scope rules:
  * {@code GET /api/getGuildData/{id}} (or {@code [id1,id2]} for an array), {@code POST|PUT
  * /api/postGuildData} with the ID in the body, and the user twins.
  */
 final class LegacyRoutes {
-    private final EntryRoutes entries;
+    private final EntryRoutes routes;
+    private final EntryService entries;
     private final Auth auth;
 
-    LegacyRoutes(EntryRoutes entries, Auth auth) {
+    LegacyRoutes(EntryRoutes routes, EntryService entries, Auth auth) {
+        this.routes = routes;
         this.entries = entries;
         this.auth = auth;
     }
@@ -44,12 +48,12 @@ final class LegacyRoutes {
     }
 
     private void get(RoutingContext ctx, EntryKind kind) {
-        auth.read(ctx);
+        Access access = auth.read(ctx);
         String param = ctx.pathParam("ids").trim();
         if (param.startsWith("[") && param.endsWith("]")) {
-            entries.getAll(ctx, kind, ids(param.substring(1, param.length() - 1)));
+            routes.getAll(ctx, access, kind, ids(param.substring(1, param.length() - 1)));
         } else {
-            entries.get(ctx, kind, param);
+            routes.get(ctx, access, kind, param);
         }
     }
 
@@ -63,14 +67,12 @@ final class LegacyRoutes {
     }
 
     private void post(RoutingContext ctx, EntryKind kind) {
-        auth.write(ctx);
-        ObjectNode body = EntryRoutes.bodyObject(ctx);
+        Access access = auth.write(ctx);
+        ObjectNode body = EntryRoutes.body(ctx);
         JsonNode id = body.get("id");
         if (id == null || !id.isTextual()) {
             throw ApiError.badRequest("body must carry the entry's id as a string");
         }
-        String entryId = Replies.snowflake(id.textValue());
-        String json = EntryRoutes.normalize(entryId, body);
-        entries.write(ctx, kind, entryId, current -> json, false);
+        EntryRoutes.sendWritten(ctx, entries.put(access, kind, id.textValue(), body, EntryRoutes.condition(ctx)));
     }
 }

@@ -1,14 +1,13 @@
 package dev.felix.server.rest;
 
 import dev.felix.server.store.Entry;
-import dev.felix.server.store.EntryJson;
 import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
-/** What every route needs: reading IDs and bodies, waiting for the store, writing entries. */
+/** What every route needs: waiting for the store, writing entries. */
 final class Replies {
     static final String JSON = "application/json";
 
@@ -18,13 +17,6 @@ final class Replies {
     /** Hop: a store future completes on a store thread; continue on the request's event loop. */
     static <T> Future<T> await(RoutingContext ctx, CompletionStage<T> stage) {
         return Future.fromCompletionStage(stage, ctx.vertx().getOrCreateContext());
-    }
-
-    static String snowflake(String id) {
-        if (!EntryJson.isSnowflake(id)) {
-            throw ApiError.badRequest("ID must be a snowflake (1-20 digits), was '" + id + "'");
-        }
-        return id;
     }
 
     static void sendEntry(RoutingContext ctx, int status, Entry entry) {

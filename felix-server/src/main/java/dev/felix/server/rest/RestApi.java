@@ -1,9 +1,11 @@
 package dev.felix.server.rest;
 
+import dev.felix.server.auth.AccessDenied;
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
-import dev.felix.server.metrics.GatewayMetrics;
+import dev.felix.server.entries.EntryService;
+import dev.felix.server.entries.InvalidEntry;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
@@ -45,18 +47,18 @@ public final class RestApi {
     static final String OPENAPI_PATH = "/api/openapi.json";
 
     private final GatewayConfig config;
+    private final EntryService entries;
     private final Store store;
     private final StatusService status;
-    private final GatewayMetrics metrics;
     private final Auth auth;
     private final String openApi;
 
-    public RestApi(GatewayConfig config, Store store, TokenRegistry tokens, StatusService status,
-                   GatewayMetrics metrics) {
+    public RestApi(GatewayConfig config, EntryService entries, Store store, TokenRegistry tokens,
+                   StatusService status) {
         this.config = config;
+        this.entries = entries;
         this.store = store;
         this.status = status;
-        this.metrics = metrics;
         this.auth = new Auth(tokens, new DailyLimit(config.publicDailyLimit(), System::currentTimeMillis));
         this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
     }
@@ -101,9 +103,9 @@ public final class RestApi {
         });
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
-        EntryRoutes entries = new EntryRoutes(store, auth, metrics);
-        entries.mount(router);
-        new LegacyRoutes(entries, auth).mount(router);
+        EntryRoutes entryRoutes = new EntryRoutes(entries, auth);
+        entryRoutes.mount(router);
+        new LegacyRoutes(entryRoutes, entries, auth).mount(router);
         new StatusRoutes(store, status, auth).mount(router);
         answerOtherMethods(router);
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
@@ -141,6 +143,12 @@ public final class RestApi {
             status = e.status();
             message = e.getMessage();
             e.headers().forEach(ctx.response()::putHeader);
+        } else if (failure instanceof InvalidEntry e) {
+            status = 400;
+            message = e.getMessage();
+        } else if (failure instanceof AccessDenied e) {
+            status = 403;
+            message = e.getMessage();
         } else if (failure instanceof StoreException.NotFound e) {
             status = 404;
             message = e.getMessage();

@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,6 +117,18 @@ class FelixGatewayTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
         assertThatThrownBy(() -> gateway.guilds().delete("99").join())
                 .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreException.NotFound.class);
+    }
+
+    @Test
+    void writesFromBotCodeAreTimedLikeRestWrites() throws Exception {
+        gateway.guilds().put("11", "{}").join();
+        gateway.users().put("22", "{}").join();
+        gateway.users().delete("22").join();
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + gateway.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("(?m)^felix_store_writes_seconds_count\\{kind=\"guild\"} 1$")
+                .containsPattern("(?m)^felix_store_writes_seconds_count\\{kind=\"user\"} 2$");
     }
 
     @Test

@@ -29,8 +29,8 @@ class OpenApiTest {
     void everyRegisteredRouteIsDocumentedAndNothingElse() throws IOException {
         try (TestGateway gw = TestGateway.start()) {
             Router router = Router.router(gw.gateway.vertx());
-            new RestApi(gw.gateway.config(), gw.gateway.store(), gw.gateway.tokens(), gw.gateway.status(),
-                    gw.gateway.metrics()).mount(router);
+            new RestApi(gw.gateway.config(), gw.gateway.entries(), gw.gateway.store(), gw.gateway.tokens(),
+                    gw.gateway.status()).mount(router);
             Set<String> registered = new TreeSet<>();
             for (Route route : router.getRoutes()) {
                 if (route.getPath() == null || route.methods() == null || route.methods().isEmpty()) {
