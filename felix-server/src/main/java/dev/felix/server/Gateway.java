@@ -24,6 +24,8 @@ import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -111,6 +113,25 @@ public final class Gateway implements AutoCloseable {
         log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",
                 config.tls() ? "wss" : "ws", config.host(), wsPort, config.tls() ? "https" : "http", config.host(),
                 httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
+        if (!config.tls() && !isLoopback(config.host())) {
+            log.warn("plain ws:// and http:// on {}, reachable from other machines: tokens and entries travel unencrypted; "
+                    + "give --tls-cert and --tls-key, or --host 127.0.0.1 behind a TLS-terminating proxy",
+                    config.host());
+        }
+    }
+
+    /** Whether every address the host name stands for is on this machine; 0.0.0.0 is every interface, so not. */
+    private static boolean isLoopback(String host) {
+        try {
+            for (InetAddress address : InetAddress.getAllByName(host)) {
+                if (!address.isLoopbackAddress()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 
     /** Waits for a port to be bound; a failure says which of the two ports it was, as the operator set it. */

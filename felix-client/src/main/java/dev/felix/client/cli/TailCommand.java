@@ -16,6 +16,9 @@ import java.net.UnknownHostException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Command(name = "felix tail",
         description = {"Connect to Felix's WebSocket, listen to guilds and users, and print one JSON line per "
                 + "update and one per heartbeat ACK. Connection changes go to stderr.",
-                "Reconnects by itself; exits 2 when the server refuses the token."})
+                "Reconnects by itself; exits 2 when the server refuses the token, 1 when its TLS certificate "
+                        + "is not trusted."})
 public final class TailCommand implements Callable<Integer> {
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
@@ -128,6 +132,20 @@ public final class TailCommand implements Callable<Integer> {
         return cause instanceof ConnectException ? "connection refused" : cause.getClass().getSimpleName();
     }
 
+    /**
+     * Whether a connection failed on the server's certificate (no trusted path to it, expired, or for
+     * another host name): retrying cannot change that, unlike a dropped or refused connection.
+     */
+    static boolean untrustedCertificate(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof CertificateException || t instanceof CertPathBuilderException
+                    || t instanceof CertPathValidatorException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Runs on the client's event thread, so lines come out whole and in arrival order. */
     private final class Printer implements FelixListener {
         private final PrintWriter out;
@@ -184,6 +202,13 @@ public final class TailCommand implements Callable<Integer> {
             err.flush();
             if (state == ConnectionState.FAILED) {
                 exitCode.set(2);
+                done.countDown();
+            } else if (state == ConnectionState.DISCONNECTED && untrustedCertificate(cause)) {
+                err.println("felix tail: the server's certificate is not trusted for " + url + "; give the JVM a "
+                        + "trust store that holds it: FELIX_JAVA_OPTS=\"-Djavax.net.ssl.trustStore=FILE "
+                        + "-Djavax.net.ssl.trustStorePassword=…\"");
+                err.flush();
+                exitCode.set(1);
                 done.countDown();
             }
         }

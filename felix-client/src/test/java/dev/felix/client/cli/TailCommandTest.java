@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
 import dev.felix.protocol.Wire;
 import dev.felix.server.status.StatusReport;
+import dev.felix.server.testing.TestCertificate;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 import java.io.BufferedReader;
@@ -141,6 +143,21 @@ class TailCommandTest {
                     .isEqualTo("felix tail: disconnected " + url + " (connection refused)");
         } finally {
             process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
+    void anUntrustedCertificateExitsWith1InsteadOfRetrying(@TempDir Path dir) throws Exception {
+        TestCertificate certificate = TestCertificate.create(dir);
+        try (TestGateway tls = TestGateway.start(b -> b.tls(certificate.certPem, certificate.keyPem))) {
+            String url = "wss://localhost:" + tls.gateway.wsPort() + "/";
+            CompletableFuture<Integer> run = tail("--url", url, "--token", tls.privateToken);
+            assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+            assertThat(err.toString()).contains("felix tail: disconnected " + url + " (")
+                    .contains("PKIX path building failed")
+                    .contains("the server's certificate is not trusted for " + url)
+                    .contains("-Djavax.net.ssl.trustStore=");
+            assertThat(err.toString().lines().filter(l -> l.contains("connecting"))).hasSize(1);
         }
     }
 

@@ -49,6 +49,10 @@ public final class FelixCommand implements Runnable {
                         cmd.getErr().println("felix: " + e.getMessage());
                         return 1;
                     }
+                    if (e instanceof ConfigValueException) {
+                        cmd.getErr().println("felix: " + e.getMessage());
+                        return CommandLine.ExitCode.USAGE;
+                    }
                     throw e;
                 });
     }

@@ -121,11 +121,31 @@ final class ServeCommand implements Callable<Integer> {
             description = "PEM private key (PKCS#8 or PKCS#1) of --tls-cert (env FELIX_TLS_KEY).")
     Path tlsKey;
 
+    /**
+     * The gateway configuration of these options. A value out of its range is blamed on where it
+     * came from: a flag is a usage error, a file key or an environment variable is named as such.
+     */
     GatewayConfig config() {
         try {
             return build();
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), withOptionName(e.getMessage()));
+            String field = e.getMessage().split(" ", 2)[0];
+            String reason = e.getMessage().substring(field.length());
+            OptionSpec option = optionOf(field);
+            if (option == null) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+            boolean flag = spec.commandLine().getParseResult() != null
+                    && spec.commandLine().getParseResult().hasMatchedOption(option);
+            if (!flag && spec.commandLine().getDefaultValueProvider() instanceof ConfigDefaults defaults) {
+                String key = ConfigDefaults.key(option);
+                switch (defaults.sourceOf(option)) {
+                    case FILE -> throw new ConfigValueException("key '" + key + "' in " + defaults.file() + ":" + reason);
+                    case ENV -> throw new ConfigValueException(ConfigDefaults.envName(key) + reason);
+                    default -> { }
+                }
+            }
+            throw new ParameterException(spec.commandLine(), option.longestName() + reason);
         }
     }
 
@@ -134,16 +154,15 @@ final class ServeCommand implements Callable<Integer> {
      * which spell the same words with dashes and sometimes a unit ("--ws-port", "--ping-interval-ms"),
      * but for the two below.
      */
-    private String withOptionName(String message) {
-        String field = message.split(" ", 2)[0];
+    private OptionSpec optionOf(String field) {
         String dashed = OTHER_NAMES.getOrDefault(field,
                 "--" + field.replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT));
         for (OptionSpec option : spec.options()) {
             if (option.longestName().startsWith(dashed)) {
-                return option.longestName() + message.substring(field.length());
+                return option;
             }
         }
-        return message;
+        return null;
     }
 
     private GatewayConfig build() {

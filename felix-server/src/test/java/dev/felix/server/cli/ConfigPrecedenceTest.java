@@ -205,11 +205,22 @@ class ConfigPrecedenceTest {
     }
 
     @Test
-    void badValuesFromTheFileAreReported() throws IOException {
-        Path file = file("ws-port: 70000\n");
-        Run run = run(Map.of(), "config", "--config", file.toString());
+    void valuesOutOfRangeInTheFileNameTheFileAndKey() throws IOException {
+        Path file = file("ws-port: 70000\nping-interval-ms: 0\n");
+        for (String command : List.of("serve", "config")) {
+            Run run = run(Map.of(), command, "--config", file.toString(), "--ping-interval-ms", "1000");
+            assertThat(run.exitCode()).as(command).isEqualTo(2);
+            assertThat(run.err()).as(command).isEqualTo("felix: key 'ws-port' in " + file + ": must be 0-65535, was 70000\n");
+        }
+        Run flagWins = run(Map.of(), "config", "--config", file.toString(), "--ws-port", "1");
+        assertThat(flagWins.err()).isEqualTo("felix: key 'ping-interval-ms' in " + file + ": must be positive, was 0 ms\n");
+    }
+
+    @Test
+    void valuesOutOfRangeInTheEnvironmentNameTheVariable() {
+        Run run = run(Map.of("FELIX_MESSAGE_BURST", "0"), "config");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).startsWith("--ws-port must be 0-65535, was 70000").doesNotContain("Exception");
+        assertThat(run.err()).isEqualTo("felix: FELIX_MESSAGE_BURST must be at least 1, was 0\n");
     }
 
     @Test

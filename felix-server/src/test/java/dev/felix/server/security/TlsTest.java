@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.testing.ServeProcess;
+import dev.felix.server.testing.TestCertificate;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,20 +16,15 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -39,8 +35,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class TlsTest {
-    private static final char[] PASSWORD = "changeit".toCharArray();
-
     @TempDir
     Path dir;
     private Path certPem;
@@ -51,32 +45,13 @@ class TlsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Path keystore = dir.resolve("test.p12");
-        // keytool ships with every JDK, so no other tool is needed to make a certificate.
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "felix", "-keyalg", "RSA", "-keysize", "2048", "-validity", "1",
-                "-dname", "CN=localhost", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
-                "-storetype", "PKCS12", "-keystore", keystore.toString(),
-                "-storepass", new String(PASSWORD), "-keypass", new String(PASSWORD))
-                .redirectErrorStream(true).start();
-        String output = new String(keytool.getInputStream().readAllBytes());
-        assertThat(keytool.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(keytool.exitValue()).as(output).isZero();
-
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(keystore)) {
-            ks.load(in, PASSWORD);
-        }
-        Key key = ks.getKey("felix", PASSWORD);
-        Certificate cert = ks.getCertificate("felix");
-        certPem = dir.resolve("cert.pem");
-        keyPem = dir.resolve("key.pem");
-        Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
+        TestCertificate certificate = TestCertificate.create(dir);
+        certPem = certificate.certPem;
+        keyPem = certificate.keyPem;
 
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
-        trust.setCertificateEntry("felix", cert);
+        trust.setCertificateEntry("felix", certificate.certificate);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
         ssl = SSLContext.getInstance("TLS");
@@ -189,10 +164,5 @@ class TlsTest {
 
     private URI https(String path) {
         return URI.create("https://127.0.0.1:" + gw.gateway.httpPort() + path);
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[]{'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
     }
 }
