@@ -18,6 +18,13 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
+import static dev.felix.server.config.Settings.DATA;
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
+import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -35,8 +42,10 @@ class ScenarioSmokeTest {
     @BeforeAll
     static void start() {
         // Limits lifted as in the compare run, so the as-fast-as-answered scenarios run unthrottled.
-        gateway = Gateway.start(GatewayConfig.builder().dataDir(dataDir).host("127.0.0.1").wsPort(0).httpPort(0)
-                .maxInboundPerSecond(1_000_000).inboundBurst(1_000_000).maxConnectionsPerToken(1_000_000).build());
+        gateway = Gateway.start(GatewayConfig.builder()
+                .set(DATA, dataDir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)
+                .set(MAX_MESSAGES_PER_SECOND, 1_000_000).set(MESSAGE_BURST, 1_000_000)
+                .set(MAX_CONNECTIONS_PER_TOKEN, 1_000_000).build());
         token = Tokens.mint(gateway.store(), Scope.PRIVATE, "bench-test", null).token();
         gateway.tokens().reload();
     }

@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 
+import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
+import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -152,7 +154,7 @@ class FelixClientTest {
         await().atMost(WAIT).until(() -> client.state() != ConnectionState.CONNECTED);
         assertThat(recorder.causes).anySatisfy(c -> assertThat(c).isInstanceOf(ConnectionClosedException.class));
 
-        restarted = Gateway.start(gw.gateway.config().toBuilder().wsPort(port).build());
+        restarted = Gateway.start(gw.gateway.config().toBuilder().set(WS_PORT, port).build());
         await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);
         int acks = recorder.statuses.size();
         await().atMost(WAIT).until(() -> recorder.statuses.size() >= acks + 2);
@@ -215,7 +217,7 @@ class FelixClientTest {
 
     @Test
     void aServerThatClosesEveryConnectionAtOnceIsRetriedEverMoreSlowly() throws InterruptedException {
-        try (TestGateway limited = TestGateway.start(b -> b.maxListenIds(1))) {
+        try (TestGateway limited = TestGateway.start(b -> b.set(MAX_LISTEN_IDS, 1))) {
             client = FelixClient.builder().url(limited.wsUri()).token(limited.privateToken)
                     .reconnectBackoff(Duration.ofMillis(100), Duration.ofSeconds(30)).addListener(recorder).build();
             client.listen(List.of(), List.of("1", "2"));
@@ -308,7 +310,7 @@ class FelixClientTest {
         try (SqliteStore store = SqliteStore.open(gw.dataDir)) {
             store.put(EntryKind.GUILD, "100", "{\"id\":\"100\",\"v\":2}").join();
         }
-        restarted = Gateway.start(gw.gateway.config().toBuilder().wsPort(port).build());
+        restarted = Gateway.start(gw.gateway.config().toBuilder().set(WS_PORT, port).build());
 
         await().atMost(WAIT).until(() -> recorder.guilds.size() == 2);
         assertThat(recorder.guilds.get(1).data().path("v").asInt()).isEqualTo(2);

@@ -28,6 +28,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.DATA;
+import static dev.felix.server.config.Settings.DB_URL;
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.STATUS_TTL;
+import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
+import static dev.felix.server.config.Settings.WS_PORT;
+
 /**
  * One running gateway: store, token registry, status, hub, Felix's WebSocket and the REST API,
  * wired together. {@link #start(GatewayConfig)} returns once both ports are bound.
@@ -59,8 +67,8 @@ public final class Gateway implements AutoCloseable {
         this.config = config;
         this.store = store;
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        this.tokens = new TokenRegistry(store, config.tokenPollInterval());
-        this.status = new StatusService(config.statusTtl());
+        this.tokens = new TokenRegistry(store, config.get(TOKEN_POLL_INTERVAL));
+        this.status = new StatusService(config.get(STATUS_TTL));
         this.metrics = new GatewayMetrics();
         metrics.gaugeStatusReporters(() -> status.reports().size());
         this.entries = new EntryService(store, metrics);
@@ -93,11 +101,11 @@ public final class Gateway implements AutoCloseable {
         if (config.usesPostgres()) {
             return PostgresStore.open(PostgresSettings.of(config));
         }
-        if (config.dbUrl() != null) {
-            throw new IllegalArgumentException("unsupported --db-url " + config.dbUrl()
+        if (config.get(DB_URL) != null) {
+            throw new IllegalArgumentException("unsupported --db-url " + config.get(DB_URL)
                     + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
         }
-        return SqliteStore.open(config.dataDir());
+        return SqliteStore.open(config.get(DATA));
     }
 
     private void bind() {
@@ -106,17 +114,17 @@ public final class Gateway implements AutoCloseable {
         new RestApi(config, entries, store, tokens, status).mount(router);
         new StatusPage(() -> wsPort).mount(router);
         HttpServerOptions options = ServerOptions.rest(config);
-        wsPort = listen("WebSocket", "--ws-port", config.wsPort(), ws.start());
+        wsPort = listen("WebSocket", "--ws-port", config.get(WS_PORT), ws.start());
         http = vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(RestApi::answerInvalid);
-        httpPort = listen("REST", "--http-port", config.httpPort(), http.listen().map(HttpServer::actualPort));
+        httpPort = listen("REST", "--http-port", config.get(HTTP_PORT), http.listen().map(HttpServer::actualPort));
         bound = true;
         log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",
-                config.tls() ? "wss" : "ws", config.host(), wsPort, config.tls() ? "https" : "http", config.host(),
-                httpPort, config.dbUrl() == null ? config.dataDir().toAbsolutePath() : "PostgreSQL");
-        if (!config.tls() && !isLoopback(config.host())) {
+                config.tls() ? "wss" : "ws", config.get(HOST), wsPort, config.tls() ? "https" : "http",
+                config.get(HOST), httpPort, config.get(DB_URL) == null ? config.get(DATA).toAbsolutePath() : "PostgreSQL");
+        if (!config.tls() && !isLoopback(config.get(HOST))) {
             log.warn("plain ws:// and http:// on {}, reachable from other machines: tokens and entries travel unencrypted; "
                     + "give --tls-cert and --tls-key, or --host 127.0.0.1 behind a TLS-terminating proxy",
-                    config.host());
+                    config.get(HOST));
         }
     }
 
@@ -139,7 +147,7 @@ public final class Gateway implements AutoCloseable {
         try {
             return binding.await(30, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new StartException("cannot open the " + name + " port " + port + " on " + config.host() + " ("
+            throw new StartException("cannot open the " + name + " port " + port + " on " + config.get(HOST) + " ("
                     + option + "): " + (e.getMessage() == null ? e : e.getMessage()), e);
         }
     }

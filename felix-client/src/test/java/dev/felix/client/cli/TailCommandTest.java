@@ -26,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import static dev.felix.server.config.Settings.TLS_CERT;
+import static dev.felix.server.config.Settings.TLS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -149,7 +151,8 @@ class TailCommandTest {
     @Test
     void anUntrustedCertificateExitsWith1InsteadOfRetrying(@TempDir Path dir) throws Exception {
         TestCertificate certificate = TestCertificate.create(dir);
-        try (TestGateway tls = TestGateway.start(b -> b.tls(certificate.certPem, certificate.keyPem))) {
+        try (TestGateway tls = TestGateway.start(
+                b -> b.set(TLS_CERT, certificate.certPem).set(TLS_KEY, certificate.keyPem))) {
             String url = "wss://localhost:" + tls.gateway.wsPort() + "/";
             CompletableFuture<Integer> run = tail("--url", url, "--token", tls.privateToken);
             assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(1);

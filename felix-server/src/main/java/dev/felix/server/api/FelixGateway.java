@@ -3,6 +3,7 @@ package dev.felix.server.api;
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.Gateway;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.Settings;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -110,31 +111,31 @@ public final class FelixGateway implements AutoCloseable {
 
         /** The embedded SQLite store's directory (default {@code ./data}). */
         public Builder dataDir(Path dir) {
-            config.dataDir(Objects.requireNonNull(dir, "dir"));
+            config.set(Settings.DATA, Objects.requireNonNull(dir, "dir"));
             return this;
         }
 
         /** A JDBC URL instead of the embedded store (a {@code jdbc:postgresql:} URL for PostgreSQL). */
         public Builder jdbcUrl(String url) {
-            config.dbUrl(Objects.requireNonNull(url, "url"));
+            config.set(Settings.DB_URL, Objects.requireNonNull(url, "url"));
             return this;
         }
 
         /** The address both ports bind to (default {@code 0.0.0.0}). */
         public Builder host(String host) {
-            config.host(host);
+            config.set(Settings.HOST, host);
             return this;
         }
 
         /** Felix's WebSocket port (default 8090; 0 picks a free one). */
         public Builder wsPort(int port) {
-            config.wsPort(port);
+            config.set(Settings.WS_PORT, port);
             return this;
         }
 
         /** The REST API port (default 8080; 0 picks a free one). */
         public Builder httpPort(int port) {
-            config.httpPort(port);
+            config.set(Settings.HTTP_PORT, port);
             return this;
         }
 

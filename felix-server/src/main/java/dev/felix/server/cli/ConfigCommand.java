@@ -1,5 +1,7 @@
 package dev.felix.server.cli;
 
+import dev.felix.server.config.Setting;
+import dev.felix.server.config.Settings;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,9 +12,9 @@ import picocli.CommandLine.Unmatched;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 
@@ -23,8 +25,6 @@ import java.util.regex.Pattern;
                 "Takes the same options as 'felix serve', e.g. felix config --config felix.yml --ws-port 9000."})
 final class ConfigCommand implements Callable<Integer> {
     private static final String MASK = "****";
-    /** The options whose whole value is a secret; --tls-key names a file and is not one. */
-    private static final Set<String> SECRET_KEYS = Set.of("db-password");
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
     private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^@/]*@");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._/-]+");
@@ -54,7 +54,7 @@ final class ConfigCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.println("# Effective configuration of 'felix serve'"
                 + (defaults.file() == null ? " (no config file)" : " (config file " + defaults.file() + ")"));
-        for (OptionSpec option : serveLine.getCommandSpec().options()) {
+        for (OptionSpec option : inSettingsOrder(serveLine.getCommandSpec().options())) {
             String key = ConfigDefaults.key(option);
             if (!ConfigDefaults.configurable(option) || option.longestName().equals(ConfigDefaults.CONFIG_OPTION)) {
                 continue;
@@ -73,9 +73,18 @@ final class ConfigCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The settings in their declared order, then the options of the process itself (logging). */
+    private static List<OptionSpec> inSettingsOrder(List<OptionSpec> options) {
+        List<String> order = Settings.all().stream().map(Setting::flag).toList();
+        return options.stream().sorted(Comparator.comparingInt(option -> {
+            int index = order.indexOf(option.longestName());
+            return index < 0 ? order.size() : index;
+        })).toList();
+    }
+
     /** The value with the database password replaced by a mask; database URLs keep all but their password. */
     static String masked(String key, String value) {
-        if (SECRET_KEYS.contains(key)) {
+        if (Settings.all().stream().anyMatch(s -> s.isSecret() && s.name().equals(key))) {
             return MASK;
         }
         if (key.equals("db-url")) {

@@ -1,6 +1,7 @@
 package dev.felix.server.cli;
 
 import dev.felix.server.config.ConfigFile;
+import dev.felix.server.config.Setting;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 /**
  * Option defaults from the environment and the configuration file, so that a value comes from,
  * in this order: the command line, a {@code FELIX_*} environment variable, {@code felix.yml},
- * the built-in default (picocli applies the first and the last).
+ * the built-in default (picocli applies the first and the last). The only place the command
+ * line reads the environment.
  *
  * <p>An option {@code --ws-port} has the file key {@code ws-port} and the environment variable
  * {@code FELIX_WS_PORT}.
@@ -117,10 +119,6 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
         return optionName.replaceFirst("^-+", "");
     }
 
-    static String envName(String key) {
-        return "FELIX_" + key.toUpperCase().replace('-', '_');
-    }
-
     Path file() {
         return file;
     }
@@ -131,14 +129,14 @@ final class ConfigDefaults implements CommandLine.IDefaultValueProvider {
             return null;
         }
         String key = key(option);
-        String fromEnv = env.apply(envName(key));
+        String fromEnv = env.apply(Setting.envName(key));
         return fromEnv != null ? fromEnv : fileValues.get(key);
     }
 
     /** Where the value of an option not given on the command line comes from. */
     Source sourceOf(OptionSpec option) {
         String key = key(option);
-        if (env.apply(envName(key)) != null) {
+        if (env.apply(Setting.envName(key)) != null) {
             return Source.ENV;
         }
         return fileValues.containsKey(key) ? Source.FILE : Source.DEFAULT;

@@ -1,6 +1,5 @@
 package dev.felix.server.cli;
 
-import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
@@ -31,8 +30,9 @@ final class TokenCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    static Store open(StoreOptions options) {
-        return Gateway.openStore(options.applyTo(GatewayConfig.builder()).build());
+    /** The store the command's store options name. */
+    static Store open(CommandSpec spec) {
+        return Gateway.openStore(SettingOptions.config(spec));
     }
 
     /** Prints a new token's record and, as the last line, the token itself. */
@@ -43,7 +43,7 @@ final class TokenCommand implements Runnable {
         out.flush();
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true,
+    @Command(name = "create", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Store.class,
             description = "Mint a token. The token is printed once, as the last line of stdout; only its hash is stored.")
     static final class Create implements Callable<Integer> {
         @Spec
@@ -67,12 +67,12 @@ final class TokenCommand implements Runnable {
         String label;
 
         @Mixin
-        StoreOptions store;
+        ConfigFileOption configFile;
 
         @Override
         public Integer call() {
             Scope chosen = scope.privateScope ? Scope.PRIVATE : Scope.PUBLIC;
-            try (Store s = open(store)) {
+            try (Store s = open(spec)) {
                 Tokens.Minted minted = Tokens.mint(s, chosen, owner, label);
                 printCreated(spec.commandLine().getOut(), minted.record(), minted.token());
             }
@@ -80,19 +80,19 @@ final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(name = "list", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Store.class,
             description = "List tokens: id, owner, scope, label, created, revoked. Never the tokens themselves.")
     static final class ListTokens implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Mixin
-        StoreOptions store;
+        ConfigFileOption configFile;
 
         @Override
         public Integer call() {
             List<TokenRecord> all;
-            try (Store s = open(store)) {
+            try (Store s = open(spec)) {
                 all = s.listTokens();
             }
             PrintWriter out = spec.commandLine().getOut();
@@ -107,7 +107,7 @@ final class TokenCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", mixinStandardHelpOptions = true,
+    @Command(name = "revoke", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Store.class,
             description = "Revoke a token by id. A running gateway closes its sockets within 2 seconds.")
     static final class Revoke implements Callable<Integer> {
         @Spec
@@ -117,11 +117,11 @@ final class TokenCommand implements Runnable {
         long id;
 
         @Mixin
-        StoreOptions store;
+        ConfigFileOption configFile;
 
         @Override
         public Integer call() {
-            try (Store s = open(store)) {
+            try (Store s = open(spec)) {
                 if (!s.revokeToken(id)) {
                     spec.commandLine().getErr().println("No valid token has id " + id + ".");
                     return 1;

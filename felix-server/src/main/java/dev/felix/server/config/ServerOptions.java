@@ -9,6 +9,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.HTTP_IDLE_TIMEOUT;
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.TLS_CERT;
+import static dev.felix.server.config.Settings.TLS_KEY;
+
 /** What both listening sockets share: the bind address and, when configured, TLS. */
 public final class ServerOptions {
     /** Room for 1,000 snowflakes in one request line (GET /api/guilds?ids=…, quoted and escaped). */
@@ -31,11 +37,11 @@ public final class ServerOptions {
 
     /** Options for the REST port (a Vert.x server): TLS-only when the configuration names a certificate. */
     public static HttpServerOptions rest(GatewayConfig config) {
-        HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.httpPort())
+        HttpServerOptions options = new HttpServerOptions().setHost(config.get(HOST)).setPort(config.get(HTTP_PORT))
                 // HTTP/1.1 only: JDK clients, which offer the h2c upgrade on their first request,
                 // intermittently lose framing on large responses with cleartext HTTP/2 enabled.
                 .setHttp2ClearTextEnabled(false)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.httpIdleTimeout().toMillis()))
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.get(HTTP_IDLE_TIMEOUT).toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
                 .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
                 .setMaxHeaderSize(MAX_HEADER_BYTES);
@@ -57,7 +63,7 @@ public final class ServerOptions {
 
     private static PemKeyCertOptions pem(GatewayConfig config) {
         return new PemKeyCertOptions()
-                .setCertPath(config.tlsCert().toAbsolutePath().toString())
-                .setKeyPath(config.tlsKey().toAbsolutePath().toString());
+                .setCertPath(config.get(TLS_CERT).toAbsolutePath().toString())
+                .setKeyPath(config.get(TLS_KEY).toAbsolutePath().toString());
     }
 }

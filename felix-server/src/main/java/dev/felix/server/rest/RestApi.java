@@ -34,6 +34,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 
+import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
+import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
+
 /**
  * The REST API on the HTTP port: entries ({@link EntryRoutes}), the original paths
  * ({@link LegacyRoutes}), status reporting ({@link StatusRoutes}) and the OpenAPI document, with
@@ -59,7 +62,7 @@ public final class RestApi {
         this.entries = entries;
         this.store = store;
         this.status = status;
-        this.auth = new Auth(tokens, new DailyLimit(config.publicDailyLimit(), System::currentTimeMillis));
+        this.auth = new Auth(tokens, new DailyLimit(config.get(PUBLIC_DAILY_LIMIT), System::currentTimeMillis));
         this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
     }
 
@@ -91,7 +94,7 @@ public final class RestApi {
         // A body is read only for a write (the only requests that use one) with a private token,
         // checked first: else anyone could make the gateway buffer --max-body-bytes per connection.
         // (A route for every method, so that it is not taken for one of the API's own below.)
-        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.maxBodyBytes());
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(config.get(MAX_BODY_BYTES));
         router.route("/api/*").handler(ctx -> {
             HttpMethod method = ctx.request().method();
             if (method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.POST) {
@@ -162,7 +165,7 @@ public final class RestApi {
         } else if (failure == null || failure instanceof HttpException) {
             int code = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
             status = code > 0 ? code : 500;
-            message = status == 413 ? "body larger than " + config.maxBodyBytes() + " bytes"
+            message = status == 413 ? "body larger than " + config.get(MAX_BODY_BYTES) + " bytes"
                     : HttpResponseStatus.valueOf(status).reasonPhrase();
         } else {
             status = 500;

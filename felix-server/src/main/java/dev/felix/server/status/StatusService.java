@@ -4,6 +4,7 @@ import dev.felix.protocol.BotStatus;
 import dev.felix.protocol.EncodedShards;
 import dev.felix.protocol.Shard;
 import dev.felix.protocol.Wire;
+import dev.felix.server.config.Settings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,6 @@ import java.util.concurrent.TimeUnit;
 public final class StatusService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StatusService.class);
     private static final double MIB = 1024.0 * 1024.0;
-    public static final Duration DEFAULT_TTL = Duration.ofSeconds(30);
 
     private final Map<String, Source> sources = new ConcurrentHashMap<>();
     private final long startedAtNanos = System.nanoTime();
@@ -56,9 +56,9 @@ public final class StatusService implements AutoCloseable {
     private record Source(StatusReport report, boolean remote, long seenAt, boolean silent) {
     }
 
-    /** A status with the default reporter TTL. */
+    /** A status with the default reporter TTL ({@code --status-ttl-ms}). */
     public StatusService() {
-        this(DEFAULT_TTL);
+        this(Settings.STATUS_TTL.defaultValue());
     }
 
     /** A status whose remote reporters count as disconnected after {@code reporterTtl} of silence. */

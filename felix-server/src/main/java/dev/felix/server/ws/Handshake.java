@@ -36,6 +36,9 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.HANDSHAKE_TIMEOUT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+
 /**
  * The HTTP part of a connection, up to the upgrade: where the token is checked, the per-token
  * limit applied and the deadline for upgrading kept. On success it hands the channel to a
@@ -61,7 +64,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        long timeout = server.config().handshakeTimeout().toMillis();
+        long timeout = server.config().get(HANDSHAKE_TIMEOUT).toMillis();
         deadline = ctx.executor().schedule(() -> {
             server.stats().handshakeTimeout();
             log.info("closed {}: no WebSocket upgrade within {} ms", address(ctx.channel()), timeout);
@@ -119,7 +122,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!server.reserveConnection(token)) {
             server.stats().connectionLimitRefusal();
             log.info("refused {} (User-Agent: {}): token {} already holds {} connections", remote, userAgent,
-                    token.id(), server.config().maxConnectionsPerToken());
+                    token.id(), server.config().get(MAX_CONNECTIONS_PER_TOKEN));
             respond(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, false);
             return;
         }

@@ -30,6 +30,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MAX_MESSAGE_BYTES;
+import static dev.felix.server.config.Settings.MAX_QUEUED_BYTES;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
+import static dev.felix.server.config.Settings.PING_INTERVAL;
+import static dev.felix.server.config.Settings.WS_PORT;
+
 /**
  * Felix's WebSocket: the listening socket, its connections' pipelines and the set of open sessions.
  *
@@ -70,13 +80,14 @@ public final class WsServer {
         this.config = config;
         this.tokens = tokens;
         this.metrics = metrics;
-        SessionSettings settings = new SessionSettings(config.pingInterval(), config.maxMessageBytes(),
-                config.maxListenIds(), config.maxQueuedBytes(), config.maxInboundPerSecond(), config.inboundBurst());
+        SessionSettings settings = new SessionSettings(config.get(PING_INTERVAL), config.get(MAX_MESSAGE_BYTES),
+                config.get(MAX_LISTEN_IDS), config.get(MAX_QUEUED_BYTES), config.get(MAX_MESSAGES_PER_SECOND),
+                config.get(MESSAGE_BURST));
         this.services = new SessionServices(settings, hub, store, status, stats, metrics);
         this.frames = WebSocketDecoderConfig.newBuilder()
                 // Netty refuses a larger frame with 1009; larger messages made of fragments are
                 // counted by the session itself.
-                .maxFramePayloadLength(config.maxMessageBytes())
+                .maxFramePayloadLength(config.get(MAX_MESSAGE_BYTES))
                 .allowExtensions(false)
                 // The session writes the close frame, with a reason a person can read.
                 .closeOnProtocolViolation(false)
@@ -113,7 +124,7 @@ public final class WsServer {
                     }
                 });
         Promise<Integer> bound = Promise.promise();
-        ChannelFuture bind = bootstrap.bind(config.host(), config.wsPort());
+        ChannelFuture bind = bootstrap.bind(config.get(HOST), config.get(WS_PORT));
         bind.addListener(f -> {
             if (f.isSuccess()) {
                 listener = bind.channel();
@@ -145,7 +156,7 @@ public final class WsServer {
 
     /** Counts a connection against its token's limit; false when the token holds its most already. */
     boolean reserveConnection(TokenRecord token) {
-        int max = config.maxConnectionsPerToken();
+        int max = config.get(MAX_CONNECTIONS_PER_TOKEN);
         boolean[] reserved = {false};
         connectionsPerToken.compute(token.id(), (id, n) -> {
             int current = n == null ? 0 : n;

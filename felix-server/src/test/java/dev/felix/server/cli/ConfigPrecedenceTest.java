@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
+import static dev.felix.server.config.Settings.PING_INTERVAL;
+import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @Timeout(120)
@@ -75,10 +79,10 @@ class ConfigPrecedenceTest {
         CommandLine.ParseResult parsed = commandLine.parseArgs(args);
         ServeCommand serve = parsed.subcommand().commandSpec().commandLine().getCommand();
         GatewayConfig config = serve.config();
-        assertThat(config.wsPort()).isEqualTo(1111);
-        assertThat(config.httpPort()).isEqualTo(5555);
-        assertThat(config.maxListenIds()).isEqualTo(55);
-        assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.get(WS_PORT)).isEqualTo(1111);
+        assertThat(config.get(HTTP_PORT)).isEqualTo(5555);
+        assertThat(config.get(MAX_LISTEN_IDS)).isEqualTo(55);
+        assertThat(config.get(PING_INTERVAL)).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test

@@ -6,6 +6,8 @@ import picocli.CommandLine;
 
 import java.time.Duration;
 
+import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
+import static dev.felix.server.config.Settings.STATUS_TTL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ServeOptionsTest {
@@ -19,11 +21,11 @@ class ServeOptionsTest {
     @Test
     void publicDailyLimitAndStatusTtlHaveDefaultsAndOptions() {
         GatewayConfig defaults = parse();
-        assertThat(defaults.publicDailyLimit()).isEqualTo(500);
-        assertThat(defaults.statusTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(defaults.get(PUBLIC_DAILY_LIMIT)).isEqualTo(500);
+        assertThat(defaults.get(STATUS_TTL)).isEqualTo(Duration.ofSeconds(30));
 
         GatewayConfig set = parse("--public-daily-limit", "20", "--status-ttl-ms", "1500");
-        assertThat(set.publicDailyLimit()).isEqualTo(20);
-        assertThat(set.statusTtl()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(set.get(PUBLIC_DAILY_LIMIT)).isEqualTo(20);
+        assertThat(set.get(STATUS_TTL)).isEqualTo(Duration.ofMillis(1500));
     }
 }

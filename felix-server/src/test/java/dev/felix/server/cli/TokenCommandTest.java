@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -125,7 +126,7 @@ class TokenCommandTest {
      */
     @Test
     void defaultPollIntervalKeepsTheOneSecondPromise() {
-        assertThat(GatewayConfig.defaults().tokenPollInterval()).isLessThanOrEqualTo(Duration.ofMillis(500));
+        assertThat(GatewayConfig.defaults().get(TOKEN_POLL_INTERVAL)).isLessThanOrEqualTo(Duration.ofMillis(500));
     }
 
     /**
@@ -134,8 +135,8 @@ class TokenCommandTest {
      */
     @Test
     void commandsTakeEffectOnARunningGateway() {
-        Duration poll = GatewayConfig.defaults().tokenPollInterval();
-        try (TestGateway gw = TestGateway.start(b -> b.tokenPollInterval(poll))) {
+        Duration poll = GatewayConfig.defaults().get(TOKEN_POLL_INTERVAL);
+        try (TestGateway gw = TestGateway.start(b -> b.set(TOKEN_POLL_INTERVAL, poll))) {
             String data = gw.dataDir.toString();
             String token = felix("token", "create", "--private", "--owner", "live", "--data", data).lastLine();
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(25))

@@ -2,17 +2,53 @@ package dev.felix.server.config;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Path;
+import java.time.Duration;
+
+import static dev.felix.server.config.Settings.CHANGE_LOG_RETENTION;
+import static dev.felix.server.config.Settings.DATA;
+import static dev.felix.server.config.Settings.DB_PASSWORD;
+import static dev.felix.server.config.Settings.DB_URL;
+import static dev.felix.server.config.Settings.DB_USER;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
+import static dev.felix.server.config.Settings.PING_INTERVAL;
+import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class GatewayConfigTest {
 
     @Test
     void textMasksTheDatabasePasswordAndShowsEverythingElse() {
-        GatewayConfig config = GatewayConfig.builder()
-                .dbUrl("jdbc:postgresql://db/felix").dbUser("felix").dbPassword("hunter2").wsPort(9001).build();
+        GatewayConfig config = GatewayConfig.builder().set(DB_URL, "jdbc:postgresql://db/felix")
+                .set(DB_USER, "felix").set(DB_PASSWORD, "hunter2").set(WS_PORT, 9001).build();
         assertThat(config.toString())
                 .doesNotContain("hunter2")
-                .contains("dbPassword=****", "dbUser=felix", "wsPort=9001", "dbUrl=jdbc:postgresql://db/felix");
-        assertThat(GatewayConfig.defaults().toString()).contains("dbPassword=null");
+                .contains("db-password=****", "db-user=felix", "ws-port=9001", "db-url=jdbc:postgresql://db/felix");
+        assertThat(GatewayConfig.defaults().toString()).contains("db-password=null");
+    }
+
+    @Test
+    void aValueOutOfRangeNamesItsSettingAndTheRange() {
+        assertThatThrownBy(() -> GatewayConfig.builder().set(WS_PORT, 70000).build())
+                .isInstanceOf(InvalidSettingException.class).hasMessage("ws-port must be 0-65535, was 70000");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(MESSAGE_BURST, 0).build())
+                .hasMessage("message-burst must be at least 1, was 0");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(PING_INTERVAL, Duration.ZERO).build())
+                .hasMessage("ping-interval-ms must be positive, was 0 ms");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(CHANGE_LOG_RETENTION, Duration.ofMinutes(-5)).build())
+                .hasMessage("change-log-retention-minutes must be positive, was -5 min");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(DATA, null).build())
+                .hasMessage("data must be set");
+    }
+
+    @Test
+    void aCopyKeepsEveryValueAndChangesOnlyWhatItSets() {
+        GatewayConfig config = GatewayConfig.builder().set(DATA, Path.of("elsewhere")).set(WS_PORT, 9001).build();
+        GatewayConfig copy = config.toBuilder().set(WS_PORT, 9002).build();
+        assertThat(copy.get(DATA)).isEqualTo(Path.of("elsewhere"));
+        assertThat(copy.get(WS_PORT)).isEqualTo(9002);
+        assertThat(config.get(WS_PORT)).isEqualTo(9001);
+        assertThat(copy.toBuilder().set(WS_PORT, 9001).build()).isEqualTo(config);
     }
 }

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,7 +88,7 @@ class MetricsAndHealthTest {
 
     @Test
     void limitClosesAreCounted() {
-        try (TestGateway limited = TestGateway.start(b -> b.inboundBurst(3).maxInboundPerSecond(1));
+        try (TestGateway limited = TestGateway.start(b -> b.set(MESSAGE_BURST, 3).set(MAX_MESSAGES_PER_SECOND, 1));
              WsTestClient client = limited.connect()) {
             for (int i = 0; i < 10 && !client.closed.isDone(); i++) {
                 client.send("{\"code\":20001}");

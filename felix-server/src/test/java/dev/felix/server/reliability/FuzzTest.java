@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
 import static dev.felix.server.testing.RawWebSocket.BINARY;
 import static dev.felix.server.testing.RawWebSocket.CLOSE;
 import static dev.felix.server.testing.RawWebSocket.CONTINUATION;
@@ -53,7 +55,7 @@ class FuzzTest {
     @Test
     void tenThousandMalformedFramesLeaveTheServerAndWellFormedSessionsUnaffected() throws Exception {
         TestLog log = TestLog.mark();
-        try (TestGateway gw = TestGateway.start(b -> b.maxInboundPerSecond(1_000_000).inboundBurst(1_000_000));
+        try (TestGateway gw = TestGateway.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 1_000_000).set(MESSAGE_BURST, 1_000_000));
              WsTestClient good1 = gw.connect(); WsTestClient good2 = gw.connect()) {
             for (WsTestClient c : List.of(good1, good2)) {
                 c.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"77\"]}}");

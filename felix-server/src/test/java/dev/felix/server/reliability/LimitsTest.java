@@ -18,6 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static dev.felix.server.config.Settings.HANDSHAKE_TIMEOUT;
+import static dev.felix.server.config.Settings.HTTP_IDLE_TIMEOUT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MAX_MESSAGE_BYTES;
+import static dev.felix.server.config.Settings.MAX_QUEUED_BYTES;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -37,7 +45,7 @@ class LimitsTest {
     @Test
     void clientThatStopsReadingIsClosedAsSlowConsumerWhileOthersKeepReceiving() throws Exception {
         int maxQueued = 256 * 1024;
-        gw = TestGateway.start(b -> b.maxQueuedBytes(maxQueued));
+        gw = TestGateway.start(b -> b.set(MAX_QUEUED_BYTES, maxQueued));
         WsStats stats = gw.gateway.webSocket().stats();
         // A small receive window makes the kernel stop taking data for this client early.
         try (RawWebSocket slow = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken, 4096);
@@ -82,7 +90,7 @@ class LimitsTest {
 
     @Test
     void oversizedMessagesAreClosedWith1009WholeOrInFragments() throws Exception {
-        gw = TestGateway.start(b -> b.maxMessageBytes(1024));
+        gw = TestGateway.start(b -> b.set(MAX_MESSAGE_BYTES, 1024));
         try (WsTestClient whole = gw.connect()) {
             whole.socket().sendText("{\"code\":20001,\"pad\":\"" + "x".repeat(2000) + "\"}", true);
             assertThat(whole.awaitClose(Duration.ofSeconds(10)).code()).isEqualTo(1009);
@@ -101,7 +109,7 @@ class LimitsTest {
 
     @Test
     void listenListsOverTheLimitAreClosedWith1008() {
-        gw = TestGateway.start(b -> b.maxListenIds(3));
+        gw = TestGateway.start(b -> b.set(MAX_LISTEN_IDS, 3));
         try (WsTestClient client = gw.connect()) {
             client.send("{\"code\":20002,\"data\":{\"users\":[],\"guilds\":[\"1\",\"2\",\"3\"]}}");
             client.send(HEARTBEAT);
@@ -115,7 +123,7 @@ class LimitsTest {
 
     @Test
     void floodOfFramesIsClosedWithRateLimit() {
-        gw = TestGateway.start(b -> b.maxInboundPerSecond(5).inboundBurst(20));
+        gw = TestGateway.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 5).set(MESSAGE_BURST, 20));
         try (WsTestClient flooder = gw.connect(); WsTestClient calm = gw.connect()) {
             for (int i = 0; i < 100 && !flooder.closed.isDone(); i++) {
                 flooder.socket().sendText(HEARTBEAT, true);
@@ -132,7 +140,7 @@ class LimitsTest {
 
     @Test
     void pingsTakeFromTheFrameBudget() throws Exception {
-        gw = TestGateway.start(b -> b.maxInboundPerSecond(5).inboundBurst(20));
+        gw = TestGateway.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 5).set(MESSAGE_BURST, 20));
         try (RawWebSocket pinger = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
             for (int i = 0; i < 40; i++) {
                 pinger.frame(RawWebSocket.PING, true, new byte[10]);
@@ -145,7 +153,8 @@ class LimitsTest {
 
     @Test
     void pongsToAClientThatDoesNotReadCountAgainstTheQueueBound() throws Exception {
-        gw = TestGateway.start(b -> b.maxQueuedBytes(64 * 1024).maxInboundPerSecond(1_000_000).inboundBurst(1_000_000));
+        gw = TestGateway.start(b -> b.set(MAX_QUEUED_BYTES, 64 * 1024)
+                .set(MAX_MESSAGES_PER_SECOND, 1_000_000).set(MESSAGE_BURST, 1_000_000));
         WsStats stats = gw.gateway.webSocket().stats();
         try (RawWebSocket pinger = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken, 4096)) {
             byte[] payload = new byte[125];
@@ -163,7 +172,7 @@ class LimitsTest {
 
     @Test
     void heartbeatsWithinTheRateKeepTheSessionOpen() throws InterruptedException {
-        gw = TestGateway.start(b -> b.maxInboundPerSecond(20).inboundBurst(5));
+        gw = TestGateway.start(b -> b.set(MAX_MESSAGES_PER_SECOND, 20).set(MESSAGE_BURST, 5));
         try (WsTestClient client = gw.connect()) {
             for (int i = 0; i < 15; i++) {
                 client.send(HEARTBEAT);
@@ -176,7 +185,7 @@ class LimitsTest {
 
     @Test
     void connectionsBeyondTheLimitPerTokenAreRefusedWith429() {
-        gw = TestGateway.start(b -> b.maxConnectionsPerToken(2));
+        gw = TestGateway.start(b -> b.set(MAX_CONNECTIONS_PER_TOKEN, 2));
         String other = gw.mint(dev.felix.server.store.Scope.PRIVATE, "someone-else");
         try (WsTestClient a = gw.connect(); WsTestClient b = gw.connect()) {
             assertThat(WsTestClient.refusedStatus(gw.wsUri(), gw.privateToken)).isEqualTo(429);
@@ -194,7 +203,7 @@ class LimitsTest {
 
     @Test
     void connectionThatNeverUpgradesIsClosedAfterTheHandshakeTimeout() throws Exception {
-        gw = TestGateway.start(b -> b.handshakeTimeout(Duration.ofMillis(500)));
+        gw = TestGateway.start(b -> b.set(HANDSHAKE_TIMEOUT, Duration.ofMillis(500)));
         try (RawWebSocket silent = RawWebSocket.open(gw.gateway.wsPort(), 0);
              RawWebSocket halfRequest = RawWebSocket.open(gw.gateway.wsPort(), 0);
              RawWebSocket upgraded = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
@@ -212,7 +221,7 @@ class LimitsTest {
 
     @Test
     void restConnectionThatGoesSilentIsClosedAfterTheIdleTimeout() throws Exception {
-        gw = TestGateway.start(b -> b.httpIdleTimeout(Duration.ofMillis(3000)));
+        gw = TestGateway.start(b -> b.set(HTTP_IDLE_TIMEOUT, Duration.ofMillis(3000)));
         int port = gw.gateway.httpPort();
         try (RawWebSocket silent = RawWebSocket.open(port, 0);
              RawWebSocket halfRequest = RawWebSocket.open(port, 0);

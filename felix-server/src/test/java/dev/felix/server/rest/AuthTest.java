@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
 import static dev.felix.server.rest.EntryRoutesTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,7 +28,7 @@ class AuthTest {
 
     @BeforeEach
     void start() {
-        gw = TestGateway.start(b -> b.publicDailyLimit(DAILY_LIMIT));
+        gw = TestGateway.start(b -> b.set(PUBLIC_DAILY_LIMIT, DAILY_LIMIT));
     }
 
     @AfterEach

@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EntryRoutesTest {
@@ -28,7 +29,7 @@ class EntryRoutesTest {
 
     @BeforeEach
     void start() {
-        gw = TestGateway.start(b -> b.maxBodyBytes(4096));
+        gw = TestGateway.start(b -> b.set(MAX_BODY_BYTES, 4096));
     }
 
     @AfterEach

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.STATUS_TTL;
 import static dev.felix.server.rest.EntryRoutesTest.assertError;
 import static dev.felix.server.rest.EntryRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -117,7 +118,7 @@ class StatusRoutesTest {
 
     @Test
     void aSilentReporterShowsDisconnectedShardsAfterTheTtl() {
-        try (TestGateway gw = TestGateway.start(b -> b.statusTtl(Duration.ofMillis(300)));
+        try (TestGateway gw = TestGateway.start(b -> b.set(STATUS_TTL, Duration.ofMillis(300)));
              WsTestClient client = gw.connect()) {
             String report = "{\"shards\":[{\"id\":2,\"status\":\"ready\"},{\"id\":0,\"status\":\"ready\"}],"
                     + "\"guildsCount\":1500,\"memoryUsage\":999999.5,\"uptime\":50000000}";

@@ -4,6 +4,7 @@ import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import org.junit.jupiter.api.Test;
 
+import static dev.felix.server.config.Settings.HOST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A gateway that other machines reach in plain text says so at start; one on loopback does not. */
@@ -13,7 +14,7 @@ class PlainTextWarningTest {
     @Test
     void everyInterfaceWithoutTlsIsWarnedAbout() {
         TestLog log = TestLog.mark();
-        try (TestGateway gw = TestGateway.start(b -> b.host("0.0.0.0"))) {
+        try (TestGateway gw = TestGateway.start(b -> b.set(HOST, "0.0.0.0"))) {
             assertThat(log.since()).contains("WARN").contains("plain ws:// and http:// on 0.0.0.0, " + WARNING)
                     .contains("--tls-cert and --tls-key");
         }
@@ -22,7 +23,7 @@ class PlainTextWarningTest {
     @Test
     void loopbackIsNot() {
         TestLog log = TestLog.mark();
-        try (TestGateway gw = TestGateway.start(b -> b.host("localhost"))) {
+        try (TestGateway gw = TestGateway.start(b -> b.set(HOST, "localhost"))) {
             assertThat(log.since()).contains("Felix's WebSocket on ws://localhost:").doesNotContain(WARNING);
         }
     }

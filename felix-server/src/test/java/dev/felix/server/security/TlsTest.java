@@ -31,6 +31,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.TLS_CERT;
+import static dev.felix.server.config.Settings.TLS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -58,7 +60,7 @@ class TlsTest {
         ssl.init(null, tmf.getTrustManagers(), null);
         trusting = HttpClient.newBuilder().sslContext(ssl).connectTimeout(Duration.ofSeconds(5)).build();
 
-        gw = TestGateway.start(b -> b.tls(certPem, keyPem));
+        gw = TestGateway.start(b -> b.set(TLS_CERT, certPem).set(TLS_KEY, keyPem));
     }
 
     @AfterEach
@@ -156,9 +158,9 @@ class TlsTest {
 
     @Test
     void aCertificateWithoutItsKeyIsRefused() {
-        assertThatThrownBy(() -> GatewayConfig.builder().tls(certPem, null).build())
+        assertThatThrownBy(() -> GatewayConfig.builder().set(TLS_CERT, certPem).set(TLS_KEY, null).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-key");
-        assertThatThrownBy(() -> GatewayConfig.builder().tls(null, keyPem).build())
+        assertThatThrownBy(() -> GatewayConfig.builder().set(TLS_CERT, null).set(TLS_KEY, keyPem).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--tls-cert");
     }
 

@@ -21,6 +21,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,7 +44,7 @@ class StatusPageBrowserTest {
         Path screenshot = Path.of("target/status-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
 
-        TestGateway gw = TestGateway.start(b -> b.maxConnectionsPerToken(1));
+        TestGateway gw = TestGateway.start(b -> b.set(MAX_CONNECTIONS_PER_TOKEN, 1));
         String busyToken = gw.mint(Scope.PRIVATE, "busy");
         WsTestClient holder = WsTestClient.connect(gw.wsUri(), busyToken);
         Gateway restarted = null;
@@ -64,7 +67,8 @@ class StatusPageBrowserTest {
             gw.gateway.close();
             assertThat(expect(steps, "DROP_SEEN", browser)).containsAnyOf("Connection lost", "Cannot reach");
 
-            restarted = Gateway.start(gw.gateway.config().toBuilder().wsPort(wsPort).httpPort(httpPort).build());
+            restarted = Gateway.start(gw.gateway.config().toBuilder()
+                    .set(WS_PORT, wsPort).set(HTTP_PORT, httpPort).build());
             expect(steps, "RECONNECTED", browser);
             assertThat(browser.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(browser.exitValue()).as(errors()).isZero();

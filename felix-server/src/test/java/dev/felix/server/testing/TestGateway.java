@@ -16,6 +16,12 @@ import java.util.Comparator;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
+import static dev.felix.server.config.Settings.DATA;
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
+import static dev.felix.server.config.Settings.WS_PORT;
+
 /**
  * A real gateway for tests: a fresh SQLite file in a temporary directory, free ports on
  * 127.0.0.1, and one private and one public token minted through the store. Closing it deletes
@@ -34,7 +40,7 @@ public final class TestGateway implements AutoCloseable {
     private TestGateway(GatewayConfig config, Path tempDir) {
         this.config = config;
         this.tempDir = tempDir;
-        this.dataDir = config.dataDir();
+        this.dataDir = config.get(DATA);
         this.gateway = Gateway.start(config);
         this.privateToken = mint(Scope.PRIVATE, "test-owner");
         this.publicToken = mint(Scope.PUBLIC, "test-owner");
@@ -49,8 +55,8 @@ public final class TestGateway implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("felix-test");
             GatewayConfig config = tweak.apply(GatewayConfig.builder()
-                    .dataDir(dir).host("127.0.0.1").wsPort(0).httpPort(0)
-                    .tokenPollInterval(Duration.ofMillis(200))).build();
+                    .set(DATA, dir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)
+                    .set(TOKEN_POLL_INTERVAL, Duration.ofMillis(200))).build();
             return new TestGateway(config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class HeartbeatTest {
@@ -19,7 +20,7 @@ class HeartbeatTest {
     @BeforeEach
     void start() {
         // The order test sends its heartbeats in one burst, above the default inbound rate limit.
-        gw = TestGateway.start(b -> b.inboundBurst(1000));
+        gw = TestGateway.start(b -> b.set(MESSAGE_BURST, 1000));
     }
 
     @AfterEach

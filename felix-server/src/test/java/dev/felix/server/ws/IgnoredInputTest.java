@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.MAX_MESSAGE_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the server ignores (the socket stays open) and the one size limit it enforces (1009). */
@@ -21,7 +22,7 @@ class IgnoredInputTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(b -> b.maxMessageBytes(LIMIT));
+        gw = TestGateway.start(b -> b.set(MAX_MESSAGE_BYTES, LIMIT));
     }
 
     @AfterAll

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
+import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Listeners update (20002): replaces the sets, ignores malformed data, refuses oversized lists. */
@@ -23,7 +24,7 @@ class ListenTest {
 
     @BeforeEach
     void start() {
-        gw = TestGateway.start(b -> b.maxListenIds(MAX_IDS));
+        gw = TestGateway.start(b -> b.set(MAX_LISTEN_IDS, MAX_IDS));
     }
 
     @AfterEach

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.PING_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -22,7 +23,7 @@ class LivenessTest {
 
     @BeforeAll
     static void start() {
-        gw = TestGateway.start(b -> b.pingInterval(PING));
+        gw = TestGateway.start(b -> b.set(PING_INTERVAL, PING));
     }
 
     @AfterAll
@@ -34,7 +35,7 @@ class LivenessTest {
     @Test
     void clientThatAnswersPingsStaysConnected() throws InterruptedException {
         Duration ping = Duration.ofMillis(1000);
-        try (TestGateway slower = TestGateway.start(b -> b.pingInterval(ping));
+        try (TestGateway slower = TestGateway.start(b -> b.set(PING_INTERVAL, ping));
              WsTestClient client = WsTestClient.connect(slower.wsUri(), slower.privateToken, "pong-answerer")) {
             for (int i = 0; i < 4; i++) {
                 Thread.sleep(ping.toMillis());

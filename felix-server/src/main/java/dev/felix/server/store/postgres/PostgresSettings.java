@@ -5,6 +5,11 @@ import dev.felix.server.config.GatewayConfig;
 import java.time.Duration;
 import java.util.Objects;
 
+import static dev.felix.server.config.Settings.CHANGE_LOG_RETENTION;
+import static dev.felix.server.config.Settings.DB_PASSWORD;
+import static dev.felix.server.config.Settings.DB_URL;
+import static dev.felix.server.config.Settings.DB_USER;
+
 /**
  * How to reach PostgreSQL and how to follow its change log.
  *
@@ -33,8 +38,8 @@ public record PostgresSettings(String url, String user, String password, Duratio
     }
 
     public static PostgresSettings of(GatewayConfig config) {
-        return new PostgresSettings(config.dbUrl(), config.dbUser(), config.dbPassword(), config.changeLogRetention(),
-                DEFAULT_POLL_INTERVAL);
+        return new PostgresSettings(config.get(DB_URL), config.get(DB_USER), config.get(DB_PASSWORD),
+                config.get(CHANGE_LOG_RETENTION), DEFAULT_POLL_INTERVAL);
     }
 
     /** The URL without its parameters, which may hold a password: fit for logs and error messages. */

@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.felix.server.config.Settings.DB_URL;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ class MultiNodeTest {
     }
 
     private TestGateway node() {
-        TestGateway gw = TestGateway.start(c -> c.dbUrl(url));
+        TestGateway gw = TestGateway.start(c -> c.set(DB_URL, url));
         open.add(gw);
         return gw;
     }
