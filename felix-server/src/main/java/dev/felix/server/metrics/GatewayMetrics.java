@@ -131,7 +131,7 @@ public final class GatewayMetrics implements AutoCloseable {
         (counter == null ? messagesIgnored : counter).increment();
     }
 
-    /** A server message of this code was written to a socket. */
+    /** A server message of this code was handed to a socket (whose pipeline drops it once the socket closes). */
     public void messageOut(OpCode op) {
         messagesOut[op.ordinal()].increment();
     }

@@ -41,8 +41,9 @@ import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
 
 /**
  * The HTTP part of a connection, up to the upgrade: where the token is checked, the per-token
- * limit applied and the deadline for upgrading kept. On success it hands the channel to a
- * {@link Session} and leaves the pipeline. Runs on the connection's event loop.
+ * limit applied and the deadline for upgrading kept. On success it sets up the connection's
+ * pipeline (frame codec, {@link OutboundBound}, {@link FrameBudget}, {@link FrameRules}, {@link Session})
+ * and leaves it. Runs on the connection's event loop.
  */
 final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final int MAX_LOGGED_USER_AGENT = 200;
@@ -144,11 +145,14 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         deadline.cancel(false);
         server.metrics().handshakeAccepted();
-        Session session = new Session(ch, server.services(), token, remote, userAgent, server::closed);
+        SessionServices services = server.services();
+        Peer peer = new Peer(remote, userAgent, token.id());
+        FrameRules rules = new FrameRules(peer, services.settings());
+        Session session = new Session(ch, services, token, peer, server::closed);
         server.opened(session);
         ctx.writeAndFlush(switching).addListener(f -> {
             if (f.isSuccess()) {
-                session.start();
+                rules.start(ch.eventLoop());
             } else {
                 ch.close();
             }
@@ -156,11 +160,15 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         // The 101 is encoded; the frame codec takes over in this same step. Bytes a client sent right
         // behind its request, before reading the 101 (RFC 6455 says it must wait; some do not), are
         // still in the HTTP decoder, which hands them to the handler after it as it leaves: the frame
-        // decoder. From here the session sees the channel's frames and its end.
+        // decoder. From here the frames pass the budget and the rules, and the session sees whole
+        // messages and the channel's end; what it writes passes the rules and the slow-consumer bound.
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(this, "session", session);
         pipeline.addBefore("session", "frame-decoder", handshaker.decoder());
         pipeline.addBefore("session", "frame-encoder", handshaker.encoder());
+        pipeline.addBefore("session", "slow-consumer-bound", new OutboundBound(peer, services.stats()));
+        pipeline.addBefore("session", "frame-budget", new FrameBudget(peer, services.settings(), services.stats()));
+        pipeline.addBefore("session", "frame-rules", rules);
         pipeline.remove(REQUEST_AGGREGATOR);
         pipeline.remove(HTTP_CODEC);
     }

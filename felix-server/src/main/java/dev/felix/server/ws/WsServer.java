@@ -86,7 +86,7 @@ public final class WsServer {
         this.services = new SessionServices(settings, hub, store, status, stats, metrics);
         this.frames = WebSocketDecoderConfig.newBuilder()
                 // Netty refuses a larger frame with 1009; larger messages made of fragments are
-                // counted by the session itself.
+                // counted by the frame rules.
                 .maxFramePayloadLength(config.get(MAX_MESSAGE_BYTES))
                 .allowExtensions(false)
                 // The session writes the close frame, with a reason a person can read.
@@ -112,6 +112,7 @@ public final class WsServer {
                 .channelFactory(vx.transport().serverChannelFactory(false))
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundBound.waterMark(services.settings().maxQueuedBytes()))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
