@@ -7,6 +7,7 @@ import dev.felix.server.entries.EntryService;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.metrics.OpsRoutes;
+import dev.felix.server.rest.HttpWire;
 import dev.felix.server.rest.RestApi;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.statuspage.StatusPage;
@@ -115,7 +116,10 @@ public final class Gateway implements AutoCloseable {
         new StatusPage(() -> wsPort).mount(router);
         HttpServerOptions options = ServerOptions.rest(config);
         wsPort = listen("WebSocket", "--ws-port", config.get(WS_PORT), ws.start());
-        http = vertx.createHttpServer(options).requestHandler(router).invalidRequestHandler(RestApi::answerInvalid);
+        http = vertx.createHttpServer(options)
+                .connectionHandler(connection -> HttpWire.install(connection, options))
+                .requestHandler(RestApi.front(router))
+                .invalidRequestHandler(RestApi::answerInvalid);
         httpPort = listen("REST", "--http-port", config.get(HTTP_PORT), http.listen().map(HttpServer::actualPort));
         bound = true;
         log.info("Felix's WebSocket on {}://{}:{}, REST API on {}://{}:{}, store {}",

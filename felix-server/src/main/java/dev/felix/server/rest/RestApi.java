@@ -12,6 +12,7 @@ import dev.felix.server.store.StoreException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -179,6 +180,10 @@ public final class RestApi {
         if (ctx.response().ended()) {
             return;
         }
+        if (status == 401) {
+            // RFC 9110 §15.5.2: a 401 names the scheme that would be accepted.
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+        }
         ctx.response().setStatusCode(status)
                 .putHeader("Content-Type", Replies.JSON)
                 .end(error(status, message).encode());
@@ -192,7 +197,10 @@ public final class RestApi {
         Throwable cause = request.decoderResult().cause();
         int status;
         String message;
-        if (cause instanceof TooLongHttpLineException) {
+        if (cause instanceof HttpWire.Refused refused) {
+            status = refused.status();
+            message = refused.getMessage();
+        } else if (cause instanceof TooLongHttpLineException) {
             status = 414;
             message = "request line longer than " + ServerOptions.MAX_REQUEST_LINE_BYTES + " bytes";
         } else if (cause instanceof TooLongHttpHeaderException) {
@@ -207,6 +215,39 @@ public final class RestApi {
                 .putHeader("Connection", "close")
                 .end(error(status, message).encode())
                 .onComplete(v -> request.connection().close());
+    }
+
+    /**
+     * The router behind a check of the request target: a malformed percent-escape ({@code %zz},
+     * {@code %4}, a lone {@code %}) is 400 here, as Vert.x decodes the path while routing and the
+     * query when a handler asks for a parameter, and throws from both.
+     */
+    public static Handler<HttpServerRequest> front(Router router) {
+        return request -> {
+            String uri = request.uri();
+            int bad = badEscape(uri);
+            if (bad < 0) {
+                router.handle(request);
+            } else {
+                request.response().setStatusCode(400).putHeader("Content-Type", Replies.JSON)
+                        .end(error(400, "malformed percent-escape at character " + (bad + 1)
+                                + " of the request target").encode());
+            }
+        };
+    }
+
+    /** The index of the first '%' not followed by two hex digits, or -1. */
+    static int badEscape(String uri) {
+        for (int i = uri.indexOf('%'); i >= 0; i = uri.indexOf('%', i + 1)) {
+            if (i + 2 >= uri.length() || !hex(uri.charAt(i + 1)) || !hex(uri.charAt(i + 2))) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean hex(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** The error body every failure carries, on this port and the operations routes alike. */
