@@ -73,6 +73,7 @@ public final class Gateway implements AutoCloseable {
         this.metrics = new GatewayMetrics();
         metrics.gaugeStatusReporters(() -> status.reports().size());
         this.entries = new EntryService(store, metrics);
+        metrics.gaugeStoreWritable(store);
         this.hub = new Hub(metrics);
         store.onChange(hub::publish);
         store.onStatus(status::onPublished);

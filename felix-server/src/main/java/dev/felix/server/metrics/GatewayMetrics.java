@@ -2,6 +2,7 @@ package dev.felix.server.metrics;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.OpCode;
+import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import dev.felix.server.ws.WsStats;
 import io.micrometer.core.instrument.Counter;
@@ -50,6 +51,9 @@ public final class GatewayMetrics implements AutoCloseable {
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
             Duration.ofSeconds(10)};
 
+    /** The {@code reason} tags of {@code felix_store_writes_failed_total}. */
+    private static final String[] WRITE_FAILURES = {"full", "unavailable", "unknown", "error"};
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Counter handshakesAccepted;
@@ -60,7 +64,8 @@ public final class GatewayMetrics implements AutoCloseable {
     private final Counter fanoutDeliveries;
     private final Timer fanoutLatency;
     private final Map<EntryKind, Timer> writes = new EnumMap<>(EntryKind.class);
-    private final Map<EntryKind, Counter> writesFailed = new EnumMap<>(EntryKind.class);
+    /** Failed writes by kind, then by {@link #failureReason}. */
+    private final Counter[][] writesFailed = new Counter[EntryKind.values().length][WRITE_FAILURES.length];
 
     public GatewayMetrics() {
         handshakesAccepted = Counter.builder("felix.ws.handshakes").description("WebSocket handshakes")
@@ -89,8 +94,11 @@ public final class GatewayMetrics implements AutoCloseable {
             writes.put(kind, Timer.builder("felix.store.writes")
                     .description("Committed entry writes, from the write call to the commit")
                     .tags("kind", tag).serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
-            writesFailed.put(kind, Counter.builder("felix.store.writes.failed").description("Entry writes that failed")
-                    .tags("kind", tag).register(registry));
+            for (int r = 0; r < WRITE_FAILURES.length; r++) {
+                writesFailed[kind.ordinal()][r] = Counter.builder("felix.store.writes.failed")
+                        .description("Entry writes that failed").tags("kind", tag, "reason", WRITE_FAILURES[r])
+                        .register(registry);
+            }
         }
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -153,17 +161,39 @@ public final class GatewayMetrics implements AutoCloseable {
         write.whenComplete((result, failure) -> {
             if (failure == null) {
                 writes.get(kind).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-            } else if (!refused(failure)) {
-                writesFailed.get(kind).increment();
+            } else {
+                int reason = failureReason(failure);
+                if (reason >= 0) {
+                    writesFailed[kind.ordinal()][reason].increment();
+                }
             }
         });
         return write;
     }
 
-    /** A missing entry or a stale If-Match is the write's answer to its caller, not a failure of the store. */
-    private static boolean refused(Throwable failure) {
+    /**
+     * The index in {@link #WRITE_FAILURES}, or -1 for a missing entry or a stale If-Match: those are
+     * the write's answer to its caller, not a failure of the store.
+     */
+    private static int failureReason(Throwable failure) {
         Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        return cause instanceof StoreException.NotFound || cause instanceof StoreException.PreconditionFailed;
+        if (cause instanceof StoreException.NotFound || cause instanceof StoreException.PreconditionFailed) {
+            return -1;
+        }
+        if (cause instanceof StoreException.Full) {
+            return 0;
+        }
+        if (cause instanceof StoreException.Unavailable) {
+            return 1;
+        }
+        return cause instanceof StoreException.OutcomeUnknown ? 2 : 3;
+    }
+
+    /** Exports whether the store can write (1) or its last write or probe failed for want of space or a database (0). */
+    public void gaugeStoreWritable(Store store) {
+        Gauge.builder("felix.store.writable", store, s -> s.cannotWrite().isEmpty() ? 1 : 0)
+                .description("1 while the store can write, 0 while writes fail for lack of space or of a database")
+                .register(registry);
     }
 
     /** Exports the WebSocket server's own counters (limits hit, bytes waiting for slow readers), read at each scrape. */

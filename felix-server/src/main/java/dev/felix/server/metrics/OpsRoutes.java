@@ -10,13 +10,14 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
  * What operators and orchestrators poll on the HTTP port, without a token: {@code GET /metrics}
  * (Prometheus text), {@code GET /healthz} (the process answers) and {@code GET /readyz} (the store
- * answers and both ports are bound).
+ * answers and can write, and both ports are bound).
  */
 public final class OpsRoutes {
     private static final Logger log = LoggerFactory.getLogger(OpsRoutes.class);
@@ -56,16 +57,19 @@ public final class OpsRoutes {
                 })
                 .onComplete(result -> {
                     boolean storeUp = Boolean.TRUE.equals(result.result());
-                    JsonObject checks = new JsonObject().put("store", storeUp).put("ports", ports);
+                    Optional<String> cannotWrite = store.cannotWrite();
+                    JsonObject checks = new JsonObject().put("store", storeUp).put("writes", cannotWrite.isEmpty())
+                            .put("ports", ports);
                     JsonObject body;
                     int status;
-                    if (storeUp && ports) {
+                    if (storeUp && cannotWrite.isEmpty() && ports) {
                         status = 200;
                         body = new JsonObject().put("status", "READY").put("checks", checks);
                     } else {
                         status = 503;
-                        body = RestApi.error(status, !storeUp ? "store unreachable" : "ports not bound")
-                                .put("checks", checks);
+                        String why = !storeUp ? "store unreachable"
+                                : cannotWrite.isPresent() ? "store cannot write: " + cannotWrite.get() : "ports not bound";
+                        body = RestApi.error(status, why).put("checks", checks);
                     }
                     ctx.response().setStatusCode(status).putHeader("Content-Type", JSON).end(body.encode());
                 });

@@ -49,6 +49,8 @@ import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
 public final class RestApi {
     private static final Logger log = LoggerFactory.getLogger(RestApi.class);
     static final String OPENAPI_PATH = "/api/openapi.json";
+    /** What a 503 for an unavailable store tells clients to wait; its probe runs every second. */
+    private static final long STORE_RETRY_AFTER_SECONDS = 1;
 
     private final GatewayConfig config;
     private final EntryService entries;
@@ -158,6 +160,16 @@ public final class RestApi {
             message = e.getMessage();
         } else if (failure instanceof StoreException.PreconditionFailed e) {
             status = 412;
+            message = e.getMessage();
+        } else if (failure instanceof StoreException.Full e) {
+            status = 507;
+            message = e.getMessage();
+        } else if (failure instanceof StoreException.Unavailable e) {
+            status = 503;
+            message = e.getMessage();
+            ctx.response().putHeader("Retry-After", Long.toString(STORE_RETRY_AFTER_SECONDS));
+        } else if (failure instanceof StoreException.OutcomeUnknown e) {
+            status = 504;
             message = e.getMessage();
         } else if (failure instanceof HttpClosedException) {
             // The client went away mid-request: nobody to answer, nothing gone wrong here.

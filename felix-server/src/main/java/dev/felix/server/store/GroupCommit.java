@@ -1,35 +1,124 @@
 package dev.felix.server.store;
 
 import dev.felix.protocol.EntryKind;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * The write queue of a store: one writer thread takes what is queued, up to a batch at a time, and
- * hands each batch to the store, which commits it in one transaction and completes the futures.
+ * The write core both stores share: one writer thread takes what is queued, up to a batch at a
+ * time, and commits it in one transaction of the store's {@link Backend}.
+ *
+ * <p>What it promises, whatever the database does: every write's future completes, once; a write
+ * refused by its mutation or its expected seq fails alone; when a batch's transaction fails, each
+ * write is tried again alone, so one bad write fails alone too; a write the writer did not take
+ * within the write deadline is answered {@link StoreException.Unavailable} and is then never sent.
+ * It also tracks whether the store can write, for readiness: a write that failed for lack of space
+ * or of a database marks it unable until a commit or a probe succeeds.
  */
 public final class GroupCommit {
-    /** One queued entry write; the store completes {@code result}. */
-    public record Write(EntryKind kind, String id, Long expectedSeq, Mutation mutation,
-                        CompletableFuture<Entry> result) {
+    private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
+    /** How often a store that cannot write is probed while no write comes. */
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long a write may wait for the writer unless the store is told otherwise. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+
+    /** How a backend sees a failure; the core decides from it what the writers are told. */
+    public enum Failure {
+        /** Out of space: the database or its disk is full. */
+        FULL,
+        /** The database cannot be reached or is busy; nothing was sent. */
+        UNAVAILABLE,
+        /** The connection broke: what was sent may have reached the database. */
+        LOST,
+        /** Anything else, such as a value the database refuses: a retry alone finds the culprit. */
+        OTHER
+    }
+
+    /** The database under the core; every method runs on the writer thread. */
+    public interface Backend {
+        /** Opens a write transaction; may block until the database answers. */
+        Transaction begin() throws SQLException;
+
+        Failure classify(SQLException e);
+
+        /** Fails unless the store could commit a write now; run while it is marked unable to. */
+        void probe() throws SQLException;
+    }
+
+    /** One write transaction; after {@link #commit()} or {@link #rollback()} it is done with. */
+    public interface Transaction {
+        /** The entry's current row, deletions included, or null when there is none. */
+        Entry current(EntryKind kind, String id) throws SQLException;
+
+        /** Stores the new version under a new seq and returns it. */
+        Entry write(EntryKind kind, String id, String json, Entry current) throws SQLException;
+
+        void commit() throws SQLException;
+
+        /** Ends the transaction without committing; never throws. */
+        void rollback();
+    }
+
+    private static final class Write {
+        final EntryKind kind;
+        final String id;
+        final Long expectedSeq;
+        final Mutation mutation;
+        final CompletableFuture<Entry> result = new CompletableFuture<>();
+        /** Set once, by the writer taking it or by its deadline: whichever comes first answers it. */
+        final AtomicBoolean taken = new AtomicBoolean();
+        ScheduledFuture<?> deadline;
+
+        Write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
+            this.kind = kind;
+            this.id = id;
+            this.expectedSeq = expectedSeq;
+            this.mutation = mutation;
+        }
     }
 
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
     private final int maxBatch;
-    private final Consumer<List<Write>> commit;
+    private final Duration deadline;
+    private final Backend backend;
+    private final Consumer<Entry> committed;
+    private final ScheduledThreadPoolExecutor deadlines;
     private final Thread writer;
+    private volatile StoreException cannotWrite;
+    private long lastProbe = System.nanoTime();
     private volatile boolean closed;
 
-    /** Starts the writer thread; {@code commit} runs on it, one batch at a time. */
-    public GroupCommit(String threadName, int maxBatch, Consumer<List<Write>> commit) {
+    /**
+     * Starts the writer thread.
+     *
+     * @param deadline  how long a write may wait to be taken by the writer
+     * @param committed gets every committed version, in seq order, on the writer thread; must not throw
+     */
+    public GroupCommit(String threadName, int maxBatch, Duration deadline, Backend backend, Consumer<Entry> committed) {
         this.maxBatch = maxBatch;
-        this.commit = commit;
+        this.deadline = deadline;
+        this.backend = backend;
+        this.committed = committed;
+        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, threadName + "-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        deadlines.setRemoveOnCancelPolicy(true);
         this.writer = new Thread(this::run, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -37,14 +126,37 @@ public final class GroupCommit {
 
     /** Queues a write; the future fails at once when the queue is closed. */
     public CompletableFuture<Entry> submit(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
-        CompletableFuture<Entry> result = new CompletableFuture<>();
+        Write w = new Write(kind, id, expectedSeq, mutation);
         if (closed) {
-            result.completeExceptionally(new StoreException("store is closed"));
-            return result;
+            w.result.completeExceptionally(new StoreException.Unavailable("not written: the store is closed", null));
+            return w.result;
         }
+        // Hop: the deadline fires on the deadline thread, which answers the write unless the writer took it first.
+        w.deadline = deadlines.schedule(() -> expire(w), deadline.toNanos(), TimeUnit.NANOSECONDS);
         // Hop: onto the writer thread, which commits queued writes together; the future completes there.
-        writes.add(new Write(kind, id, expectedSeq, mutation, result));
-        return result;
+        writes.add(w);
+        return w.result;
+    }
+
+    /** Why entry writes fail now (out of space, database unreachable), or empty when they work. */
+    public Optional<String> cannotWrite() {
+        StoreException failure = cannotWrite;
+        return failure == null ? Optional.empty() : Optional.of(failure.getMessage());
+    }
+
+    /** Whether the last attempt found the database unreachable, so that reads need not wait for it. */
+    public boolean unreachable() {
+        StoreException failure = cannotWrite;
+        return failure instanceof StoreException.Unavailable || failure instanceof StoreException.OutcomeUnknown;
+    }
+
+    private void expire(Write w) {
+        if (w.taken.compareAndSet(false, true)) {
+            StoreException failure = new StoreException.Unavailable("not written: the store did not take the write within "
+                    + deadline.toMillis() + " ms (the write deadline)", null);
+            markUnable(failure);
+            w.result.completeExceptionally(failure);
+        }
     }
 
     private void run() {
@@ -53,17 +165,196 @@ public final class GroupCommit {
             try {
                 Write first = writes.poll(100, TimeUnit.MILLISECONDS);
                 if (first == null) {
+                    probeIfUnable();
                     continue;
                 }
                 batch.add(first);
                 writes.drainTo(batch, maxBatch - 1);
-                commit.accept(batch);
+                commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
+            } catch (RuntimeException | Error e) {
+                // A bug or a driver's surprise must not leave a writer waiting forever.
+                log.error("write batch failed unexpectedly", e);
+                StoreException failure = new StoreException("write failed: " + e, e);
+                for (Write w : batch) {
+                    take(w);
+                    fail(w, failure);
+                }
             } finally {
                 batch.clear();
             }
+        }
+    }
+
+    private void commit(List<Write> batch) {
+        Transaction tx;
+        try {
+            tx = backend.begin();
+        } catch (SQLException e) {
+            // Nothing was sent: every write not yet answered gets the reason.
+            StoreException failure = failure(e, false);
+            for (Write w : batch) {
+                if (take(w)) {
+                    w.result.completeExceptionally(failure);
+                }
+            }
+            return;
+        }
+        List<Write> mine = new ArrayList<>(batch.size());
+        for (Write w : batch) {
+            if (take(w)) {
+                mine.add(w);
+            }
+        }
+        if (mine.isEmpty()) {
+            tx.rollback();
+            return;
+        }
+        StoreException failure = attempt(tx, mine);
+        if (failure == null) {
+            return;
+        }
+        if (mine.size() == 1 || failure instanceof StoreException.Unavailable
+                || failure instanceof StoreException.OutcomeUnknown) {
+            mine.forEach(w -> fail(w, failure));
+            return;
+        }
+        log.debug("write transaction of {} entries failed, trying each alone: {}", mine.size(), failure.getMessage());
+        for (int i = 0; i < mine.size(); i++) {
+            StoreException alone = attemptAlone(mine.get(i));
+            if (alone instanceof StoreException.Unavailable) {
+                // The database went away: the others would only wait for it again.
+                mine.subList(i + 1, mine.size()).forEach(w -> fail(w, alone));
+                return;
+            }
+        }
+    }
+
+    /** Retries one write in a transaction of its own; returns its failure, or null when it was answered. */
+    private StoreException attemptAlone(Write w) {
+        Transaction tx;
+        try {
+            tx = backend.begin();
+        } catch (SQLException e) {
+            StoreException failure = failure(e, false);
+            fail(w, failure);
+            return failure;
+        }
+        StoreException failure = attempt(tx, List.of(w));
+        if (failure != null) {
+            fail(w, failure);
+        }
+        return failure;
+    }
+
+    /**
+     * Applies and commits the writes in one transaction and answers them; or rolls back, answers
+     * none and returns why. Refusals are answered only after the commit: a retry alone may see an
+     * entry that a failed write of the batch had changed, and decide otherwise.
+     */
+    private StoreException attempt(Transaction tx, List<Write> batch) {
+        List<Object> outcomes = new ArrayList<>(batch.size());
+        boolean committing = false;
+        try {
+            for (Write w : batch) {
+                outcomes.add(apply(tx, w));
+            }
+            committing = true;
+            tx.commit();
+        } catch (SQLException e) {
+            tx.rollback();
+            return failure(e, committing);
+        } catch (RuntimeException e) {
+            tx.rollback();
+            return new StoreException("write failed: " + e, e);
+        }
+        markAble();
+        for (int i = 0; i < batch.size(); i++) {
+            Object outcome = outcomes.get(i);
+            if (outcome instanceof Entry entry) {
+                batch.get(i).result.complete(entry);
+                committed.accept(entry);
+            } else {
+                batch.get(i).result.completeExceptionally((StoreException) outcome);
+            }
+        }
+        return null;
+    }
+
+    /** The new version, or the refusal of the write's expected seq or its mutation. */
+    private static Object apply(Transaction tx, Write w) throws SQLException {
+        Entry current = tx.current(w.kind, w.id);
+        if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
+            return new StoreException.PreconditionFailed("entry " + w.id + " is at seq "
+                    + (current == null ? "none" : current.seq()) + ", not " + w.expectedSeq);
+        }
+        String json;
+        try {
+            json = w.mutation.apply(current == null || current.deleted() ? null : current);
+        } catch (StoreException e) {
+            return e;
+        } catch (RuntimeException e) {
+            return new StoreException("write refused: " + e.getMessage(), e);
+        }
+        return tx.write(w.kind, w.id, json, current);
+    }
+
+    private StoreException failure(SQLException e, boolean committing) {
+        String cause = e.getMessage();
+        Failure kind = backend.classify(e);
+        StoreException failure = switch (kind) {
+            case FULL -> new StoreException.Full("not written: the store is out of space (" + cause + ")", e);
+            case UNAVAILABLE -> new StoreException.Unavailable("not written: the database is unavailable (" + cause + ")", e);
+            case LOST -> committing
+                    ? new StoreException.OutcomeUnknown("the connection to the database broke during the commit: the write "
+                    + "may or may not be committed (" + cause + ")", e)
+                    : new StoreException.Unavailable("not written: the connection to the database broke (" + cause + ")", e);
+            case OTHER -> new StoreException("write failed: " + cause, e);
+        };
+        if (kind != Failure.OTHER) {
+            markUnable(failure);
+        }
+        return failure;
+    }
+
+    private static boolean take(Write w) {
+        if (!w.taken.compareAndSet(false, true)) {
+            return false;
+        }
+        w.deadline.cancel(false);
+        return true;
+    }
+
+    private static void fail(Write w, StoreException failure) {
+        w.result.completeExceptionally(failure);
+    }
+
+    private void markUnable(StoreException failure) {
+        if (cannotWrite == null) {
+            log.warn("the store cannot write: {}", failure.getMessage());
+        }
+        cannotWrite = failure;
+    }
+
+    private void markAble() {
+        if (cannotWrite != null) {
+            cannotWrite = null;
+            log.info("the store writes again");
+        }
+    }
+
+    private void probeIfUnable() {
+        if (cannotWrite == null || System.nanoTime() - lastProbe < PROBE_INTERVAL_NANOS) {
+            return;
+        }
+        lastProbe = System.nanoTime();
+        try {
+            backend.probe();
+            markAble();
+        } catch (SQLException e) {
+            log.debug("store probe failed: {}", e.getMessage());
         }
     }
 
@@ -75,9 +366,13 @@ public final class GroupCommit {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        deadlines.shutdownNow();
         // A write queued while the queue closed, or left when the writer gave up, is refused, not left hanging.
+        StoreException failure = new StoreException.Unavailable("not written: the store is closed", null);
         for (Write left = writes.poll(); left != null; left = writes.poll()) {
-            left.result().completeExceptionally(new StoreException("store is closed"));
+            if (take(left)) {
+                left.result.completeExceptionally(failure);
+            }
         }
     }
 }

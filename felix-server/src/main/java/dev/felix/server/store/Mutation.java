@@ -2,7 +2,8 @@ package dev.felix.server.store;
 
 /**
  * Computes the new state of an entry from its current one. Runs inside the write transaction,
- * so read-modify-write (a merge patch) is atomic.
+ * so read-modify-write (a merge patch) is atomic. It may run more than once for one write (when a
+ * batch fails, each write is retried alone), so it must not have side effects.
  */
 @FunctionalInterface
 public interface Mutation {

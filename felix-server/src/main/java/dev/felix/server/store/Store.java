@@ -16,6 +16,18 @@ import java.util.function.Consumer;
  * <p>A store owns its threads: entry methods return at once and complete their future on a
  * store thread once the work is committed, so callers on an event loop never block. Token
  * methods block and are meant for the CLI and for background threads.
+ *
+ * <p>The rules every backend keeps (both go through {@link GroupCommit}, which keeps the first three):
+ * <ul>
+ *   <li>Every future completes, whatever the database does; a write that fails with anything but
+ *       {@link StoreException.OutcomeUnknown} was not committed and never will be.</li>
+ *   <li>One bad write fails alone: a refusal, or a value the database rejects, does not fail the
+ *       writes committed with it.</li>
+ *   <li>A {@link Mutation} may run more than once for one write (a failed batch is retried write by
+ *       write), so it must be free of side effects.</li>
+ *   <li>Seqs become visible in seq order: once a change with seq n is read or fed to a listener,
+ *       every change below n is committed, so a reader that resumes from n misses nothing.</li>
+ * </ul>
  */
 public interface Store extends AutoCloseable {
 
@@ -88,6 +100,12 @@ public interface Store extends AutoCloseable {
 
     /** Whether the store can be reached, for readiness checks. */
     boolean ping();
+
+    /**
+     * Why entry writes fail now (the disk is full, the database is unreachable), or empty when the
+     * last write or probe committed; for readiness checks and metrics.
+     */
+    Optional<String> cannotWrite();
 
     @Override
     void close();

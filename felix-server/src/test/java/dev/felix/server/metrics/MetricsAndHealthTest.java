@@ -75,7 +75,8 @@ class MetricsAndHealthTest {
                 assertThat(value(metrics, "felix_fanout_latency_seconds_count")).isEqualTo(2);
                 assertThat(value(metrics, "felix_store_writes_seconds_count{kind=\"guild\"}")).isEqualTo(1);
                 assertThat(value(metrics, "felix_store_writes_seconds_count{kind=\"user\"}")).isEqualTo(1);
-                assertThat(value(metrics, "felix_store_writes_failed_total{kind=\"guild\"}")).isZero();
+                assertThat(value(metrics, "felix_store_writes_failed_total{kind=\"guild\",reason=\"error\"}")).isZero();
+                assertThat(value(metrics, "felix_store_writable")).isEqualTo(1);
                 assertThat(value(metrics, "felix_ws_slow_consumer_closes_total")).isZero();
                 assertThat(value(metrics, "felix_status_reporters")).isEqualTo(1);
                 assertThat(metrics).contains("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
@@ -125,6 +126,7 @@ class MetricsAndHealthTest {
         JsonNode body = Wire.mapper().readTree(ready.body());
         assertThat(body.path("status").asText()).isEqualTo("READY");
         assertThat(body.path("checks").path("store").asBoolean()).isTrue();
+        assertThat(body.path("checks").path("writes").asBoolean()).isTrue();
         assertThat(body.path("checks").path("ports").asBoolean()).isTrue();
 
         gw.gateway.store().close();
@@ -136,9 +138,11 @@ class MetricsAndHealthTest {
         assertThat(error.path("message").asText()).isEqualTo("store unreachable");
         assertThat(error.path("checks").path("store").asBoolean()).isFalse();
 
-        assertThat(gw.http("PUT", "/api/guilds/1", gw.privateToken, "{}").statusCode()).isEqualTo(500);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
-                assertThat(value(scrape(), "felix_store_writes_failed_total{kind=\"guild\"}")).isEqualTo(1));
+        HttpResponse<String> refused = gw.http("PUT", "/api/guilds/1", gw.privateToken, "{}");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(value(scrape(),
+                "felix_store_writes_failed_total{kind=\"guild\",reason=\"unavailable\"}")).isEqualTo(1));
     }
 
     private String scrape() {

@@ -124,6 +124,29 @@ public abstract class StoreContractTest {
     }
 
     @Test
+    void aMutationThatThrowsFailsAloneAndEveryWriteIsAnswered() {
+        List<CompletableFuture<Entry>> writes = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            String id = String.valueOf(200 + i);
+            writes.add(i % 10 == 3
+                    ? store.write(EntryKind.USER, id, null, c -> {
+                        throw new IllegalStateException("broken mutation " + id);
+                    })
+                    : store.put(EntryKind.USER, id, "{\"i\":" + i + "}"));
+        }
+        for (int i = 0; i < 50; i++) {
+            if (i % 10 == 3) {
+                assertThatThrownBy(writes.get(i)::join).hasCauseInstanceOf(StoreException.class)
+                        .hasMessageContaining("broken mutation " + (200 + i));
+            } else {
+                assertThat(done(writes.get(i)).seq()).isPositive();
+            }
+        }
+        assertThat(done(store.put(EntryKind.USER, "1", "{}")).seq()).isPositive();
+        assertThat(store.cannotWrite()).isEmpty();
+    }
+
+    @Test
     void deleteLeavesATombstoneThatChangedSinceReports() {
         Entry put = done(store.put(EntryKind.USER, "9", "{\"n\":1}"));
         Entry gone = done(store.write(EntryKind.USER, "9", null, c -> null));

@@ -1,6 +1,7 @@
 package dev.felix.server.store.postgres;
 
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.GroupCommit;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -20,9 +21,16 @@ import static dev.felix.server.config.Settings.DB_USER;
  *                     misses changes
  * @param pollInterval how often the change log is read even without a notification, and how soon a
  *                     lost listening connection is noticed
+ * @param writeDeadline how long a write (or a read) waits for the database before it fails
  */
-public record PostgresSettings(String url, String user, String password, Duration retention, Duration pollInterval) {
+public record PostgresSettings(String url, String user, String password, Duration retention, Duration pollInterval,
+                               Duration writeDeadline) {
     public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(1);
+
+    /** Settings with the default write deadline. */
+    public PostgresSettings(String url, String user, String password, Duration retention, Duration pollInterval) {
+        this(url, user, password, retention, pollInterval, GroupCommit.DEFAULT_DEADLINE);
+    }
 
     public PostgresSettings {
         Objects.requireNonNull(url, "url");
@@ -34,6 +42,9 @@ public record PostgresSettings(String url, String user, String password, Duratio
         }
         if (pollInterval == null || pollInterval.isNegative() || pollInterval.isZero()) {
             throw new IllegalArgumentException("pollInterval must be positive, was " + pollInterval);
+        }
+        if (writeDeadline == null || writeDeadline.isNegative() || writeDeadline.isZero()) {
+            throw new IllegalArgumentException("writeDeadline must be positive, was " + writeDeadline);
         }
     }
 
@@ -52,6 +63,6 @@ public record PostgresSettings(String url, String user, String password, Duratio
     @Override
     public String toString() {
         return "PostgresSettings[url=" + safeUrl() + ", user=" + user + ", retention=" + retention + ", pollInterval="
-                + pollInterval + "]";
+                + pollInterval + ", writeDeadline=" + writeDeadline + "]";
     }
 }

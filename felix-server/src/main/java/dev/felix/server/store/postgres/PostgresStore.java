@@ -20,7 +20,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
@@ -43,8 +45,8 @@ import java.util.function.Consumer;
  * seq order and feeds the change listeners, so a node's own writes reach its listeners the same way
  * as everybody else's.
  *
- * <p>Threads: entry writes go through one writer thread that commits what it took from its queue in
- * one transaction (group commit) and completes the writers' futures. Reads run on a small pool.
+ * <p>Threads: entry writes go through one writer thread ({@link GroupCommit}) that commits what it
+ * took from its queue in one transaction and completes the writers' futures. Reads run on a small pool.
  * Status reports are published on one thread so that a reporter's reports keep their order. Token
  * methods run on the caller's thread. Connections come from a HikariCP pool, except the feed's
  * listening connection, which must stay the same session.
@@ -58,6 +60,7 @@ public final class PostgresStore implements Store {
     private static final int READERS = 2;
 
     private final HikariDataSource pool;
+    private final Duration writeDeadline;
     private final GroupCommit writer;
     private final ExecutorService readers;
     private final ExecutorService statusPublisher;
@@ -65,6 +68,7 @@ public final class PostgresStore implements Store {
     private volatile boolean closed;
 
     private PostgresStore(PostgresSettings settings) throws SQLException {
+        this.writeDeadline = settings.writeDeadline();
         this.pool = new HikariDataSource(poolConfig(settings));
         try {
             long lastSeq;
@@ -76,7 +80,9 @@ public final class PostgresStore implements Store {
             this.readers = Executors.newFixedThreadPool(READERS, r -> daemon(r, "felix-pg-reader-" + n.incrementAndGet()));
             this.statusPublisher = Executors.newSingleThreadExecutor(r -> daemon(r, "felix-pg-status"));
             this.feed = new ChangeFeed(settings, lastSeq);
-            this.writer = new GroupCommit("felix-pg-writer", MAX_BATCH, this::commitOrRetryEach);
+            this.writer = new GroupCommit("felix-pg-writer", MAX_BATCH, writeDeadline, new Backend(), entry -> {
+                // Listeners get this node's writes from the change feed, like everybody else's.
+            });
             this.feed.start();
         } catch (SQLException | RuntimeException e) {
             pool.close();
@@ -106,7 +112,8 @@ public final class PostgresStore implements Store {
         c.setMaximumPoolSize(READERS + 3);
         c.setMinimumIdle(1);
         c.setPoolName("felix-pg");
-        c.setConnectionTimeout(10_000);
+        // A write or read waits for a connection no longer than a write may wait at all.
+        c.setConnectionTimeout(Math.max(250, settings.writeDeadline().toMillis()));
         c.setInitializationFailTimeout(10_000);
         return c;
     }
@@ -147,89 +154,108 @@ public final class PostgresStore implements Store {
         return writer.submit(kind, id, expectedSeq, mutation);
     }
 
-    private void commitOrRetryEach(List<GroupCommit.Write> batch) {
-        if (!commit(batch) && batch.size() > 1) {
-            // One bad write (say, JSON that jsonb refuses) must not fail the others: retry each alone.
-            for (GroupCommit.Write w : batch) {
-                commit(List.of(w));
-            }
-        }
+    @Override
+    public Optional<String> cannotWrite() {
+        return writer.cannotWrite();
     }
 
-    /**
-     * Commits a batch in one transaction and completes its futures.
-     *
-     * @return false when the transaction failed and the futures of a batch of more than one were left
-     *         pending for a retry
-     */
-    private boolean commit(List<GroupCommit.Write> batch) {
-        List<Entry> committed = new ArrayList<>(batch.size());
-        List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
-        List<Runnable> refusals = new ArrayList<>();
-        try (Connection conn = pool.getConnection()) {
-            conn.setAutoCommit(false);
+    private final class Backend implements GroupCommit.Backend {
+        @Override
+        public GroupCommit.Transaction begin() throws SQLException {
+            Connection conn = pool.getConnection();
             try {
+                conn.setAutoCommit(false);
+                // A database that stops answering mid-transaction fails the write instead of holding the writer.
+                // (PgJDBC sets the timeout on its socket and does not use the executor.)
+                conn.setNetworkTimeout(Runnable::run, (int) writeDeadline.toMillis());
                 // First, before any row lock: see V1__init.sql for why every entry writer takes this lock.
                 try (Statement st = conn.createStatement()) {
                     st.execute("SELECT felix_write_lock()");
                 }
-                for (GroupCommit.Write w : batch) {
-                    try {
-                        committed.add(apply(conn, w));
-                        waiting.add(w.result());
-                    } catch (StoreException e) {
-                        refusals.add(() -> w.result().completeExceptionally(e));
-                    }
-                }
-                conn.commit();
+                return new Transaction(conn);
             } catch (SQLException | RuntimeException e) {
-                conn.rollback();
+                new Transaction(conn).rollback();
                 throw e;
             }
-        } catch (SQLException | RuntimeException e) {
-            if (batch.size() > 1) {
-                log.warn("write transaction of {} entries failed, retrying them one by one: {}", batch.size(),
-                        e.toString());
-                return false;
-            }
-            log.error("write of {} {} failed", batch.get(0).kind(), batch.get(0).id(), e);
-            batch.get(0).result().completeExceptionally(new StoreException("write failed: " + e.getMessage(), e));
-            return true;
         }
-        refusals.forEach(Runnable::run);
-        for (int i = 0; i < committed.size(); i++) {
-            waiting.get(i).complete(committed.get(i));
-        }
-        return true;
-    }
 
-    private static Entry apply(Connection conn, GroupCommit.Write w) throws SQLException {
-        String table = table(w.kind());
-        Entry current = null;
-        try (PreparedStatement ps = conn.prepareStatement("SELECT data::text, seq FROM " + table + " WHERE id = ?")) {
-            ps.setString(1, w.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    current = new Entry(w.kind(), w.id(), Json.compact(rs.getString(1)), rs.getLong(2));
+        @Override
+        public GroupCommit.Failure classify(SQLException e) {
+            return PostgresStore.classify(e);
+        }
+
+        @Override
+        public void probe() throws SQLException {
+            try (Connection conn = pool.getConnection()) {
+                if (!conn.isValid((int) Math.max(1, writeDeadline.toSeconds()))) {
+                    throw new SQLException("PostgreSQL does not answer");
                 }
             }
         }
-        if (w.expectedSeq() != null && (current == null || current.seq() != w.expectedSeq())) {
-            throw new StoreException.PreconditionFailed(
-                    "entry " + w.id() + " is at seq " + (current == null ? "none" : current.seq())
-                            + ", not " + w.expectedSeq());
+    }
+
+    private static GroupCommit.Failure classify(SQLException e) {
+        if (e instanceof SQLTransientConnectionException) {
+            return GroupCommit.Failure.UNAVAILABLE;
         }
-        String json = w.mutation().apply(current == null || current.deleted() ? null : current);
-        // The triggers draw the seq; the statement only says what the data is.
-        String sql = current == null
-                ? "INSERT INTO " + table + " (data, id) VALUES (?::jsonb, ?) RETURNING data::text, seq"
-                : "UPDATE " + table + " SET data = ?::jsonb WHERE id = ? RETURNING data::text, seq";
-        try (PreparedStatement ps = conn.prepareStatement(sql)) {
-            ps.setString(1, json);
-            ps.setString(2, w.id());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return new Entry(w.kind(), w.id(), Json.compact(rs.getString(1)), rs.getLong(2));
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.equals("53100")) {
+            return GroupCommit.Failure.FULL;
+        }
+        if (state.startsWith("53") || state.equals("57P03")) {
+            // Out of connections or memory, or still starting: nothing of the write was taken.
+            return GroupCommit.Failure.UNAVAILABLE;
+        }
+        if (state.startsWith("08") || state.startsWith("57P")) {
+            return GroupCommit.Failure.LOST;
+        }
+        return GroupCommit.Failure.OTHER;
+    }
+
+    private record Transaction(Connection conn) implements GroupCommit.Transaction {
+        @Override
+        public Entry current(EntryKind kind, String id) throws SQLException {
+            try (PreparedStatement ps = conn.prepareStatement("SELECT data::text, seq FROM " + table(kind) + " WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? new Entry(kind, id, Json.compact(rs.getString(1)), rs.getLong(2)) : null;
+                }
+            }
+        }
+
+        @Override
+        public Entry write(EntryKind kind, String id, String json, Entry current) throws SQLException {
+            String table = table(kind);
+            // The triggers draw the seq; the statement only says what the data is.
+            String sql = current == null
+                    ? "INSERT INTO " + table + " (data, id) VALUES (?::jsonb, ?) RETURNING data::text, seq"
+                    : "UPDATE " + table + " SET data = ?::jsonb WHERE id = ? RETURNING data::text, seq";
+            try (PreparedStatement ps = conn.prepareStatement(sql)) {
+                ps.setString(1, json);
+                ps.setString(2, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return new Entry(kind, id, Json.compact(rs.getString(1)), rs.getLong(2));
+                }
+            }
+        }
+
+        @Override
+        public void commit() throws SQLException {
+            try {
+                conn.commit();
+            } finally {
+                conn.close();
+            }
+        }
+
+        @Override
+        public void rollback() {
+            try (conn) {
+                conn.rollback();
+            } catch (SQLException e) {
+                // A broken connection has nothing left to undo: PostgreSQL drops what it did not commit.
+                log.debug("rollback: {}", e.getMessage());
             }
         }
     }
@@ -296,6 +322,11 @@ public final class PostgresStore implements Store {
         if (closed) {
             return CompletableFuture.failedFuture(new StoreException("store is closed"));
         }
+        if (writer.unreachable()) {
+            // Known down (the writer's probe says when it is back): answer now rather than wait for a connection.
+            return CompletableFuture.failedFuture(new StoreException.Unavailable(
+                    "PostgreSQL is unavailable: " + writer.cannotWrite().orElse("unreachable"), null));
+        }
         // Hop: JDBC blocks, so reads leave the caller's thread for the reader pool.
         return CompletableFuture.supplyAsync(() -> now(work), readers);
     }
@@ -304,6 +335,10 @@ public final class PostgresStore implements Store {
         try (Connection conn = pool.getConnection()) {
             return work.run(conn);
         } catch (SQLException e) {
+            GroupCommit.Failure failure = classify(e);
+            if (failure == GroupCommit.Failure.UNAVAILABLE || failure == GroupCommit.Failure.LOST) {
+                throw new StoreException.Unavailable("PostgreSQL is unavailable: " + e.getMessage(), e);
+            }
             throw new StoreException("PostgreSQL: " + e.getMessage(), e);
         }
     }

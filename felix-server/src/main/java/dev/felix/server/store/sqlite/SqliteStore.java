@@ -23,6 +23,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -44,8 +45,8 @@ import java.util.function.Consumer;
 /**
  * The embedded store: one SQLite file in WAL mode.
  *
- * <p>Threads: every entry write goes through one writer thread, which drains its queue and
- * commits what it took in one transaction (group commit), then completes the writers' futures
+ * <p>Threads: every entry write goes through one writer thread ({@link GroupCommit}), which
+ * commits what it took from its queue in one transaction, then completes the writers' futures
  * and feeds the change listeners in seq order. Reads and token work run on a small reader pool,
  * each thread with its own connection; WAL lets them read while the writer writes.
  */
@@ -55,7 +56,13 @@ public final class SqliteStore implements Store {
     private static final int MAX_BATCH = 512;
     private static final int READERS = 2;
     private static final int IN_CHUNK = 500;
+    private static final int SQLITE_BUSY = 5;
+    private static final int SQLITE_LOCKED = 6;
+    private static final int SQLITE_FULL = 13;
+    /** Free space a store that ran out of it needs before it calls itself writable again. */
+    private static final long PROBE_MIN_FREE_BYTES = 1 << 20;
 
+    private final Path file;
     private final String url;
     private final Connection writerConn;
     private final Connection tokenConn;
@@ -70,12 +77,12 @@ public final class SqliteStore implements Store {
     private final List<BiConsumer<String, String>> statusListeners = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
 
-    private SqliteStore(Path file) throws SQLException {
+    private SqliteStore(Path file, Duration writeDeadline) throws SQLException {
+        this.file = file;
         this.url = "jdbc:sqlite:" + file.toAbsolutePath();
         this.writerConn = open();
         Migrations.apply(writerConn, "sqlite", MIGRATIONS);
         this.tokenConn = open();
-        writerConn.setAutoCommit(false);
         // Prepared once: they run for every write, on the writer thread only.
         for (EntryKind kind : EntryKind.values()) {
             selectCurrent.put(kind, writerConn.prepareStatement("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
@@ -89,14 +96,23 @@ public final class SqliteStore implements Store {
             t.setDaemon(true);
             return t;
         });
-        this.writer = new GroupCommit("felix-sqlite-writer", MAX_BATCH, this::commit);
+        this.writer = new GroupCommit("felix-sqlite-writer", MAX_BATCH, writeDeadline, new Backend(), this::publish);
     }
 
-    /** Opens (and creates or migrates) {@code felix.db} in the data directory. */
+    /** Opens (and creates or migrates) {@code felix.db} in the data directory, with the default write deadline. */
     public static SqliteStore open(Path dataDir) {
+        return open(dataDir, GroupCommit.DEFAULT_DEADLINE);
+    }
+
+    /**
+     * Opens (and creates or migrates) {@code felix.db} in the data directory.
+     *
+     * @param writeDeadline how long a write may wait for the writer before it fails
+     */
+    public static SqliteStore open(Path dataDir, Duration writeDeadline) {
         try {
             Files.createDirectories(dataDir);
-            return new SqliteStore(dataDir.resolve("felix.db"));
+            return new SqliteStore(dataDir.resolve("felix.db"), writeDeadline);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create data directory " + dataDir, e);
         } catch (SQLException e) {
@@ -126,73 +142,109 @@ public final class SqliteStore implements Store {
         return writer.submit(kind, id, expectedSeq, mutation);
     }
 
+    @Override
+    public Optional<String> cannotWrite() {
+        return writer.cannotWrite();
+    }
 
-    private void commit(List<GroupCommit.Write> batch) {
-        List<Entry> committed = new ArrayList<>(batch.size());
-        List<CompletableFuture<Entry>> waiting = new ArrayList<>(batch.size());
-        try {
-            for (GroupCommit.Write w : batch) {
-                try {
-                    committed.add(apply(w));
-                    waiting.add(w.result());
-                } catch (StoreException e) {
-                    w.result().completeExceptionally(e);
-                }
+    /**
+     * Transactions are begun and ended by statement, not by the driver: SQLite rolls back a
+     * transaction itself when the disk is full, and the driver, asked to roll back after that,
+     * would leave the connection outside any transaction.
+     */
+    private final class Backend implements GroupCommit.Backend, GroupCommit.Transaction {
+        @Override
+        public GroupCommit.Transaction begin() throws SQLException {
+            try (Statement st = writerConn.createStatement()) {
+                // IMMEDIATE: takes the write lock now, so another process's writer makes it wait here, not fail later.
+                st.execute("BEGIN IMMEDIATE");
             }
-            writerConn.commit();
-        } catch (SQLException | RuntimeException e) {
-            log.error("write transaction of {} entries failed, rolled back", waiting.size(), e);
-            rollback();
-            StoreException failure = new StoreException("write failed: " + e.getMessage(), e);
-            waiting.forEach(f -> f.completeExceptionally(failure));
-            return;
+            return this;
         }
-        for (int i = 0; i < committed.size(); i++) {
-            Entry entry = committed.get(i);
-            waiting.get(i).complete(entry);
-            for (Consumer<Entry> listener : listeners) {
-                try {
-                    listener.accept(entry);
-                } catch (RuntimeException e) {
-                    log.error("change listener failed for {} {}", entry.kind(), entry.id(), e);
-                }
+
+        @Override
+        public Entry current(EntryKind kind, String id) throws SQLException {
+            PreparedStatement select = selectCurrent.get(kind);
+            select.setString(1, id);
+            try (ResultSet rs = select.executeQuery()) {
+                return rs.next() ? new Entry(kind, id, rs.getString(1), rs.getLong(2)) : null;
+            }
+        }
+
+        @Override
+        public Entry write(EntryKind kind, String id, String json, Entry current) throws SQLException {
+            long seq;
+            try (ResultSet rs = nextSeq.executeQuery()) {
+                rs.next();
+                seq = rs.getLong(1);
+            }
+            PreparedStatement upsert = SqliteStore.this.upsert.get(kind);
+            upsert.setString(1, id);
+            upsert.setString(2, json);
+            upsert.setLong(3, seq);
+            upsert.executeUpdate();
+            return new Entry(kind, id, json, seq);
+        }
+
+        @Override
+        public void commit() throws SQLException {
+            try (Statement st = writerConn.createStatement()) {
+                st.execute("COMMIT");
+            }
+        }
+
+        @Override
+        public void rollback() {
+            try (Statement st = writerConn.createStatement()) {
+                st.execute("ROLLBACK");
+            } catch (SQLException e) {
+                // Already rolled back by SQLite itself (it does on a full disk): nothing left to undo.
+                log.debug("rollback: {}", e.getMessage());
+            }
+        }
+
+        @Override
+        public GroupCommit.Failure classify(SQLException e) {
+            return switch (e.getErrorCode() & 0xff) {
+                case SQLITE_FULL -> GroupCommit.Failure.FULL;
+                case SQLITE_BUSY, SQLITE_LOCKED -> GroupCommit.Failure.UNAVAILABLE;
+                default -> GroupCommit.Failure.OTHER;
+            };
+        }
+
+        /**
+         * A real commit, and room for more than a tiny one: a full disk often still takes a page or two,
+         * which would call the store writable while every entry write fails.
+         */
+        @Override
+        public void probe() throws SQLException {
+            long free;
+            try {
+                free = Files.getFileStore(file).getUsableSpace();
+            } catch (IOException e) {
+                throw new SQLException("cannot read the free space of " + file + ": " + e.getMessage(), e);
+            }
+            if (free < PROBE_MIN_FREE_BYTES) {
+                throw new SQLException(free + " bytes free on the file system of " + file);
+            }
+            begin();
+            try (Statement st = writerConn.createStatement()) {
+                st.executeUpdate("UPDATE change_seq SET value = value WHERE id = 1");
+                commit();
+            } catch (SQLException e) {
+                rollback();
+                throw e;
             }
         }
     }
 
-    private Entry apply(GroupCommit.Write w) throws SQLException {
-        Entry current = null;
-        PreparedStatement select = selectCurrent.get(w.kind());
-        select.setString(1, w.id());
-        try (ResultSet rs = select.executeQuery()) {
-            if (rs.next()) {
-                current = new Entry(w.kind(), w.id(), rs.getString(1), rs.getLong(2));
+    private void publish(Entry entry) {
+        for (Consumer<Entry> listener : listeners) {
+            try {
+                listener.accept(entry);
+            } catch (RuntimeException e) {
+                log.error("change listener failed for {} {}", entry.kind(), entry.id(), e);
             }
-        }
-        if (w.expectedSeq() != null && (current == null || current.seq() != w.expectedSeq())) {
-            throw new StoreException.PreconditionFailed(
-                    "entry " + w.id() + " is at seq " + (current == null ? "none" : current.seq())
-                            + ", not " + w.expectedSeq());
-        }
-        String json = w.mutation().apply(current == null || current.deleted() ? null : current);
-        long seq;
-        try (ResultSet rs = nextSeq.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-        }
-        PreparedStatement upsert = this.upsert.get(w.kind());
-        upsert.setString(1, w.id());
-        upsert.setString(2, json);
-        upsert.setLong(3, seq);
-        upsert.executeUpdate();
-        return new Entry(w.kind(), w.id(), json, seq);
-    }
-
-    private void rollback() {
-        try {
-            writerConn.rollback();
-        } catch (SQLException e) {
-            log.error("rollback failed", e);
         }
     }
 
