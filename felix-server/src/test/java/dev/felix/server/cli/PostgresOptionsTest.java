@@ -10,7 +10,10 @@ import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -44,6 +47,21 @@ class PostgresOptionsTest {
                 assertThat(t.label()).isEqualTo("cli");
             });
         }
+    }
+
+    @Test
+    void tokenCreatePrintsTheTokenAndNoStartUpLogLines() throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"),
+                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
+                FelixCommand.class.getName(), "token", "create", "--private", "--owner", "42",
+                "--db-url", postgres.newDatabase()).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(err).isZero();
+        assertThat(out.strip().lines().reduce((a, b) -> b).orElseThrow()).startsWith("fxp_");
+        assertThat(err).isEmpty();
     }
 
     @Test
