@@ -18,21 +18,27 @@ import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
 /**
- * {@code felix bench compare}: every scenario against felix and against the Node ws baseline,
- * same parameters, one server at a time, each scenario on a freshly started server.
+ * {@code felix bench compare}: every scenario against felix and against its peers (the Node ws
+ * baseline, the Bun/uWebSockets server), same parameters, one server at a time, each scenario on a
+ * freshly started server. Each scenario runs on every server before the next scenario starts, so the
+ * figures of one row were taken minutes apart.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true,
-        description = "Run every scenario against felix (its jar, a temporary data directory, a minted token) and "
-                + "against the Node ws baseline (bench/peers/node-ws), one after the other with the same parameters, "
-                + "and print a table: metric, felix, node-ws, ratio (how many times better felix is).")
+        description = "Run every scenario against felix (its jar, a temporary data directory, a minted token), "
+                + "the Node ws baseline (bench/peers/node-ws) and the Bun/uWebSockets peer (bench/peers/bun-uws), "
+                + "each scenario on every server in turn with the same parameters, and print a table: metric, one "
+                + "column per server, and how many times better felix is than each peer.")
 final class CompareCommand implements Callable<Integer> {
+    /** The peers felix is compared against, as named in --servers and under bench/peers. */
+    private static final List<String> PEERS = List.of("node-ws", "bun-uws");
+
     @Option(names = "--home", paramLabel = "DIR", defaultValue = "${env:FELIX_HOME:-.}",
-            description = "The project directory, holding felix-server/target/felix.jar and bench/peers/node-ws "
+            description = "The project directory, holding felix-server/target/felix.jar and bench/peers "
                     + "(env FELIX_HOME, default: ${DEFAULT-VALUE}).")
     Path home;
 
-    @Option(names = "--servers", paramLabel = "NAME", split = ",", defaultValue = "felix,node-ws",
-            description = "Servers to run, in order (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--servers", paramLabel = "NAME", split = ",", defaultValue = "felix,node-ws,bun-uws",
+            description = "Servers to run, in order: felix, node-ws, bun-uws (default: ${DEFAULT-VALUE}).")
     List<String> servers;
 
     @Option(names = "--scenarios", paramLabel = "NAME", split = ",", defaultValue = "connections,heartbeat,heartbeat-max,fanout,writes",
@@ -105,30 +111,28 @@ final class CompareCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Path root = home.toAbsolutePath().normalize();
         Path jar = root.resolve("felix-server/target/felix.jar");
-        Path node = root.resolve("bench/peers/node-ws");
+        Path peers = root.resolve("bench/peers");
         if (servers.contains("felix") && !Files.isRegularFile(jar)) {
             throw new CommandLine.ParameterException(new CommandLine(this), "no felix jar at " + jar
                     + " (build with ./felix --version, or run through ./felix bench compare)");
         }
-        if (servers.contains("node-ws")) {
-            try {
-                Servers.npmCi(node);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot install the node-ws baseline (" + e.getMessage()
-                        + "); node and npm are needed for it, or run felix alone with --servers felix", e);
+        for (String server : servers) {
+            if (!server.equals("felix")) {
+                install(server, peers.resolve(server));
             }
         }
         Path work = Files.createTempDirectory("felix-bench");
         Map<String, Map<String, Metric>> results = new LinkedHashMap<>();
-        List<String> order = new ArrayList<>();
         for (String server : servers) {
-            Map<String, Metric> metrics = new LinkedHashMap<>();
-            results.put(server, metrics);
-            for (String scenario : scenarios) {
+            results.put(server, new LinkedHashMap<>());
+        }
+        List<String> order = new ArrayList<>();
+        for (String scenario : scenarios) {
+            for (String server : servers) {
                 System.err.printf("== %s: %s%n", server, scenario);
-                try (Servers.Running running = start(server, jar, node, work)) {
+                try (Servers.Running running = start(server, jar, peers, work)) {
                     for (Metric m : runScenario(scenario, running)) {
-                        metrics.put(m.name(), m);
+                        results.get(server).put(m.name(), m);
                         if (!order.contains(m.name())) {
                             order.add(m.name());
                         }
@@ -143,12 +147,26 @@ final class CompareCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Servers.Running start(String server, Path jar, Path node, Path work) throws IOException {
+    /** {@code npm ci} in a peer's directory (node-ws gets ws; bun-uws gets Bun itself, from npm). */
+    private static void install(String server, Path dir) {
+        if (!PEERS.contains(server)) {
+            throw new IllegalArgumentException("unknown server " + server + " (felix, node-ws, bun-uws)");
+        }
+        try {
+            Servers.npmCi(dir);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot install the " + server + " peer (" + e.getMessage()
+                    + "); node and npm are needed for it, or leave it out of --servers", e);
+        }
+    }
+
+    private Servers.Running start(String server, Path jar, Path peers, Path work) throws IOException {
         return switch (server) {
             case "felix" -> Servers.felix(jar, work, pingIntervalMs,
                     felixJavaOptions.isBlank() ? List.of() : List.of(felixJavaOptions.trim().split("\\s+")));
-            case "node-ws" -> Servers.nodeWs(node, work, pingIntervalMs);
-            default -> throw new IllegalArgumentException("unknown server " + server + " (felix, node-ws)");
+            case "node-ws" -> Servers.nodeWs(peers.resolve(server), work, pingIntervalMs);
+            case "bun-uws" -> Servers.bunUws(peers.resolve(server), work, pingIntervalMs);
+            default -> throw new IllegalArgumentException("unknown server " + server + " (felix, node-ws, bun-uws)");
         };
     }
 
@@ -200,9 +218,10 @@ final class CompareCommand implements Callable<Integer> {
             header.append(' ').append(server).append(" |");
             rule.append(" ---: |");
         }
-        boolean ratio = results.containsKey("felix") && results.containsKey("node-ws");
-        if (ratio) {
-            header.append(" ratio |");
+        List<String> against = results.containsKey("felix")
+                ? PEERS.stream().filter(results::containsKey).toList() : List.of();
+        for (String peer : against) {
+            header.append(" vs ").append(peer).append(" |");
             rule.append(" ---: |");
         }
         out.println(header);
@@ -213,23 +232,23 @@ final class CompareCommand implements Callable<Integer> {
                 Metric m = metrics.get(name);
                 row.append(' ').append(m == null ? "-" : m.formatted()).append(" |");
             }
-            if (ratio) {
-                row.append(' ').append(ratio(results.get("felix").get(name), results.get("node-ws").get(name)))
+            for (String peer : against) {
+                row.append(' ').append(ratio(results.get("felix").get(name), results.get(peer).get(name)))
                         .append(" |");
             }
             out.println(row);
         }
         out.println();
-        out.println("ratio: how many times better felix is (felix/node-ws where higher is better, node-ws/felix "
+        out.println("vs PEER: how many times better felix is (felix/PEER where higher is better, PEER/felix "
                 + "where lower is better); none for counts of clients or values that are not positive.");
     }
 
-    private static String ratio(Metric felix, Metric node) {
+    private static String ratio(Metric felix, Metric peer) {
         // A ratio of a value that is not positive (RSS that shrank during a run) means nothing.
-        if (felix == null || node == null || felix.unit().isEmpty() || felix.value() <= 0 || node.value() <= 0) {
+        if (felix == null || peer == null || felix.unit().isEmpty() || felix.value() <= 0 || peer.value() <= 0) {
             return "";
         }
-        double r = felix.higherIsBetter() ? felix.value() / node.value() : node.value() / felix.value();
+        double r = felix.higherIsBetter() ? felix.value() / peer.value() : peer.value() / felix.value();
         if (Double.isNaN(r) || Double.isInfinite(r)) {
             return "";
         }
@@ -244,7 +263,12 @@ final class CompareCommand implements Callable<Integer> {
                 pingIntervalMs);
     }
 
-    static String machine() {
+    private String bunVersion() {
+        Path bun = home.toAbsolutePath().normalize().resolve("bench/peers/bun-uws/node_modules/.bin/bun");
+        return Files.isExecutable(bun) ? Servers.commandOutput(bun.toString(), "--version") : "not installed";
+    }
+
+    String machine() {
         long memKib = -1;
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
@@ -262,12 +286,12 @@ final class CompareCommand implements Callable<Integer> {
         } catch (IOException e) {
             cpu = "";
         }
-        return String.format("%d cores (%s), %s memory, %s %s, Java %s, node %s, open files limit %s",
+        return String.format("%d cores (%s), %s memory, %s %s, Java %s, node %s, bun %s, open files limit %s",
                 Runtime.getRuntime().availableProcessors(), cpu,
                 memKib > 0 ? String.format("%.1f GiB", memKib / 1024.0 / 1024.0) : "unknown",
                 System.getProperty("os.name"), System.getProperty("os.version"),
                 ManagementFactory.getRuntimeMXBean().getVmVersion(),
-                Servers.commandOutput("node", "--version"),
+                Servers.commandOutput("node", "--version"), bunVersion(),
                 Servers.commandOutput("sh", "-c", "ulimit -n"));
     }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-/** The servers a comparison starts: felix from its jar, and the Node ws baseline. */
+/** The servers a comparison starts: felix from its jar, the Node ws baseline and the Bun/uWebSockets peer. */
 final class Servers {
     private Servers() {
     }
@@ -78,9 +78,7 @@ final class Servers {
 
     /** Starts the Node ws baseline with a random private token. */
     static Running nodeWs(Path dir, Path work, long pingIntervalMs) throws IOException {
-        byte[] random = new byte[24];
-        new SecureRandom().nextBytes(random);
-        String token = "bench_" + HexFormat.of().formatHex(random);
+        String token = randomToken();
         int ws = freePort();
         int http = freePort();
         ProcessBuilder pb = new ProcessBuilder("node", "server.js").directory(dir.toFile());
@@ -94,7 +92,32 @@ final class Servers {
         return awaitPorts(new Running("node-ws", server, ws, http, token, log, null));
     }
 
-    /** {@code npm ci} in the baseline's directory. */
+    /** Starts the Bun/uWebSockets peer on a fresh bun:sqlite directory with a random private token. */
+    static Running bunUws(Path dir, Path work, long pingIntervalMs) throws IOException {
+        Path data = Files.createTempDirectory(work, "bun-data");
+        int ws = freePort();
+        int http = freePort();
+        ProcessBuilder pb = new ProcessBuilder(dir.resolve("node_modules/.bin/bun").toString(), "server.js")
+                .directory(dir.toFile());
+        String token = randomToken();
+        pb.environment().put("FELIX_TOKEN", token);
+        pb.environment().put("HOST", "127.0.0.1");
+        pb.environment().put("WS_PORT", Integer.toString(ws));
+        pb.environment().put("HTTP_PORT", Integer.toString(http));
+        pb.environment().put("PING_INTERVAL_MS", Long.toString(pingIntervalMs));
+        pb.environment().put("DATA", data.toString());
+        Path log = work.resolve("bun-uws.log");
+        Process server = pb.redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return awaitPorts(new Running("bun-uws", server, ws, http, token, log, data));
+    }
+
+    private static String randomToken() {
+        byte[] random = new byte[24];
+        new SecureRandom().nextBytes(random);
+        return "bench_" + HexFormat.of().formatHex(random);
+    }
+
+    /** {@code npm ci} in a peer's directory. */
     static void npmCi(Path dir) throws IOException {
         Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(dir.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
