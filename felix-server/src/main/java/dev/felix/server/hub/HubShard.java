@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The part of the listener index that one event loop owns, and its inbox of changes to deliver.
  * The index is touched only on that loop; the inbox is filled from any thread.
  */
-final class HubShard {
+public final class HubShard {
     private static final Listener[] NONE = new Listener[0];
 
     private final EventLoop loop;
@@ -37,12 +37,13 @@ final class HubShard {
     private record Published(Entry change, byte[] message, long committedAt) {
     }
 
-    HubShard(EventLoop loop, GatewayMetrics metrics) {
+    public HubShard(EventLoop loop, GatewayMetrics metrics) {
         this.loop = loop;
         this.metrics = metrics;
     }
 
-    void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {
+    /** Replaces what a listener listens to; on this shard's loop. */
+    public void replace(Listener listener, EntryKind kind, Collection<String> previous, Collection<String> next) {
         Map<String, Set<Listener>> index = index(kind);
         for (String id : previous) {
             Set<Listener> set = index.get(id);
@@ -90,7 +91,7 @@ final class HubShard {
     }
 
     /** Hands the message to every listener of the entry, flushed when asked; returns them. */
-    Listener[] deliver(Entry change, byte[] message, boolean flush) {
+    public Listener[] deliver(Entry change, byte[] message, boolean flush) {
         Set<Listener> set = index(change.kind()).get(change.id());
         if (set == null) {
             return NONE;

@@ -4,7 +4,6 @@ import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.OpCode;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
-import dev.felix.server.ws.WsStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -197,16 +196,16 @@ public final class GatewayMetrics implements AutoCloseable {
     }
 
     /** Exports the WebSocket server's own counters (limits hit, bytes waiting for slow readers), read at each scrape. */
-    public void bindWebSocketStats(WsStats stats) {
-        FunctionCounter.builder("felix.ws.slow.consumer.closes", stats, WsStats::slowConsumers)
+    public void bindWebSocketStats(WebSocketCounters stats) {
+        FunctionCounter.builder("felix.ws.slow.consumer.closes", stats, WebSocketCounters::slowConsumers)
                 .description("Sessions closed because they did not read their messages fast enough").register(registry);
-        FunctionCounter.builder("felix.ws.rate.limit.closes", stats, WsStats::rateLimited)
+        FunctionCounter.builder("felix.ws.rate.limit.closes", stats, WebSocketCounters::rateLimited)
                 .description("Sessions closed for sending frames faster than the inbound rate limit").register(registry);
-        FunctionCounter.builder("felix.ws.connection.limit.refusals", stats, WsStats::connectionLimitRefusals)
+        FunctionCounter.builder("felix.ws.connection.limit.refusals", stats, WebSocketCounters::connectionLimitRefusals)
                 .description("Handshakes refused because the token held its maximum of connections").register(registry);
-        FunctionCounter.builder("felix.ws.handshake.timeouts", stats, WsStats::handshakeTimeouts)
+        FunctionCounter.builder("felix.ws.handshake.timeouts", stats, WebSocketCounters::handshakeTimeouts)
                 .description("Connections closed for not completing the WebSocket upgrade in time").register(registry);
-        Gauge.builder("felix.ws.queued.bytes", stats, WsStats::queuedBytes)
+        Gauge.builder("felix.ws.queued.bytes", stats, WebSocketCounters::queuedBytes)
                 .description("Bytes written to sessions and not yet taken by their clients").register(registry);
     }
 

@@ -263,7 +263,7 @@ public final class RestApi {
     }
 
     /** The error body every failure carries, on this port and the operations routes alike. */
-    public static JsonObject error(int status, String message) {
+    static JsonObject error(int status, String message) {
         return new JsonObject()
                 .put("status", status)
                 .put("error", HttpResponseStatus.valueOf(status).reasonPhrase())

@@ -1,10 +1,12 @@
 package dev.felix.server.ws;
 
+import dev.felix.server.metrics.WebSocketCounters;
+
 import java.util.Collection;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of Felix's WebSocket that sessions update on their loops and anyone may read. */
-public final class WsStats {
+public final class WsStats implements WebSocketCounters {
     private final Collection<Session> sessions;
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
@@ -15,7 +17,7 @@ public final class WsStats {
         this.sessions = sessions;
     }
 
-    /** Bytes written to sockets and not yet handed to the operating system, over all sessions. */
+    @Override
     public long queuedBytes() {
         long sum = 0;
         for (Session s : sessions) {
@@ -24,22 +26,22 @@ public final class WsStats {
         return sum;
     }
 
-    /** Sessions closed because their client read slower than the server wrote. */
+    @Override
     public long slowConsumers() {
         return slowConsumers.sum();
     }
 
-    /** Sessions closed because their client sent frames faster than allowed. */
+    @Override
     public long rateLimited() {
         return rateLimited.sum();
     }
 
-    /** Handshakes refused because the token already held its most connections. */
+    @Override
     public long connectionLimitRefusals() {
         return connectionLimitRefusals.sum();
     }
 
-    /** Connections closed because they had not completed the upgrade in time. */
+    @Override
     public long handshakeTimeouts() {
         return handshakeTimeouts.sum();
     }

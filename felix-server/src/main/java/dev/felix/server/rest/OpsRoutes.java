@@ -1,6 +1,6 @@
-package dev.felix.server.metrics;
+package dev.felix.server.rest;
 
-import dev.felix.server.rest.RestApi;
+import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

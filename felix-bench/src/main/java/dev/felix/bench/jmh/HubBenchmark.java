@@ -1,7 +1,9 @@
-package dev.felix.server.hub;
+package dev.felix.bench.jmh;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
+import dev.felix.server.hub.HubShard;
+import dev.felix.server.hub.Listener;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import io.netty.channel.DefaultEventLoop;
@@ -25,9 +27,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The hub's index on one event loop: finding the listeners of a changed entry and handing them
- * the shared bytes, and replacing a session's listened set. Lives in the hub's package because
- * {@link HubShard} is internal to it.
+ * The hub's index on one event loop ({@link HubShard}, called directly rather than through its
+ * inbox): finding the listeners of a changed entry and handing them the shared bytes, and
+ * replacing a session's listened set.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
