@@ -11,7 +11,7 @@ final class ApiError extends RuntimeException {
         this(status, message, Map.of());
     }
 
-    private ApiError(int status, String message, Map<String, String> headers) {
+    ApiError(int status, String message, Map<String, String> headers) {
         super(message, null, false, false);
         this.status = status;
         this.headers = headers;

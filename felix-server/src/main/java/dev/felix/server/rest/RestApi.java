@@ -102,10 +102,17 @@ public final class RestApi {
             HttpMethod method = ctx.request().method();
             if (method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.POST) {
                 auth.write(ctx);
+                if (announcesBody(ctx.request())) {
+                    Bodies.checkMediaType(ctx.request());
+                }
                 body.handle(ctx);
             } else {
                 ctx.next();
             }
+        });
+        router.route("/api/*").handler(ctx -> {
+            Bodies.checkUtf8(ctx.body().buffer());
+            ctx.next();
         });
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
@@ -117,6 +124,12 @@ public final class RestApi {
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
                 + ctx.request().method() + " " + ctx.request().path())));
         router.route().failureHandler(this::onFailure);
+    }
+
+    /** A body is announced by its framing; a write without one is refused for its missing body instead. */
+    private static boolean announcesBody(HttpServerRequest request) {
+        String length = request.getHeader("Content-Length");
+        return request.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
     }
 
     /** A known path asked with a method it does not serve is 405 with {@code Allow}, not 404. */

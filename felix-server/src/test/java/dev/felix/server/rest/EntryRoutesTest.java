@@ -64,6 +64,7 @@ class EntryRoutesTest {
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + gw.privateToken)
                 .header("If-Match", ifMatch)
+                .header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
