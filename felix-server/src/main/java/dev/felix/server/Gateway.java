@@ -35,6 +35,7 @@ import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.HTTP_PORT;
 import static dev.felix.server.config.Settings.STATUS_TTL;
 import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
+import static dev.felix.server.config.Settings.WRITE_DEADLINE;
 import static dev.felix.server.config.Settings.WS_PORT;
 
 /**
@@ -107,7 +108,7 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalArgumentException("unsupported --db-url " + config.get(DB_URL)
                     + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
         }
-        return SqliteStore.open(config.get(DATA));
+        return SqliteStore.open(config.get(DATA), config.get(WRITE_DEADLINE));
     }
 
     private void bind() {

@@ -76,6 +76,10 @@ public final class Settings {
             "change-log-retention-minutes", ChronoUnit.MINUTES, Duration.ofHours(24),
             "PostgreSQL only: how long change-log rows are kept before they are pruned"));
 
+    public static final Setting<Duration> WRITE_DEADLINE = add(millis(Group.STORE, "write-deadline-ms", 5_000,
+            "An entry write the store has not taken by then is answered 503 and never written; PostgreSQL reads "
+                    + "and writes wait no longer for a connection"));
+
     // TLS on both ports.
     public static final Setting<Path> TLS_CERT = add(Setting.path(Group.TLS, "tls-cert", "PEM", null,
             "PEM certificate chain; with --tls-key both ports serve TLS only: wss:// and https://"));

@@ -33,8 +33,6 @@ public final class GroupCommit {
     private static final Logger log = LoggerFactory.getLogger(GroupCommit.class);
     /** How often a store that cannot write is probed while no write comes. */
     private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    /** How long a write may wait for the writer unless the store is told otherwise. */
-    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
 
     /** How a backend sees a failure; the core decides from it what the writers are told. */
     public enum Failure {

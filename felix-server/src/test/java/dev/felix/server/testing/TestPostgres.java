@@ -5,6 +5,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -19,17 +20,51 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TestPostgres implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
 
-    private final EmbeddedPostgres server;
+    private final Path dataDir;
+    private EmbeddedPostgres server;
 
-    private TestPostgres(EmbeddedPostgres server) {
+    private TestPostgres(EmbeddedPostgres server, Path dataDir) {
         this.server = server;
+        this.dataDir = dataDir;
     }
 
     public static TestPostgres start() {
         try {
-            return new TestPostgres(EmbeddedPostgres.builder().start());
+            return new TestPostgres(EmbeddedPostgres.builder().start(), null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start PostgreSQL", e);
+        }
+    }
+
+    /** A server whose data lives in {@code dataDir}, so that it can be stopped and started again as an outage would. */
+    public static TestPostgres startRestartable(Path dataDir) {
+        try {
+            return new TestPostgres(EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                    .start(), dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL", e);
+        }
+    }
+
+    /** Stops the server (pg_ctl stop, fast mode: sessions are cut off); {@link #startAgain()} brings it back. */
+    public void stop() {
+        if (dataDir == null) {
+            throw new IllegalStateException("not started with startRestartable");
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the stopped server again, on the same port and data. */
+    public void startAgain() {
+        try {
+            server = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
+                    .setPort(server.getPort()).start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start PostgreSQL again", e);
         }
     }
 

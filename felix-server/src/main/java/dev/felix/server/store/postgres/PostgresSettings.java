@@ -1,7 +1,6 @@
 package dev.felix.server.store.postgres;
 
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.GroupCommit;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -10,6 +9,7 @@ import static dev.felix.server.config.Settings.CHANGE_LOG_RETENTION;
 import static dev.felix.server.config.Settings.DB_PASSWORD;
 import static dev.felix.server.config.Settings.DB_URL;
 import static dev.felix.server.config.Settings.DB_USER;
+import static dev.felix.server.config.Settings.WRITE_DEADLINE;
 
 /**
  * How to reach PostgreSQL and how to follow its change log.
@@ -29,7 +29,7 @@ public record PostgresSettings(String url, String user, String password, Duratio
 
     /** Settings with the default write deadline. */
     public PostgresSettings(String url, String user, String password, Duration retention, Duration pollInterval) {
-        this(url, user, password, retention, pollInterval, GroupCommit.DEFAULT_DEADLINE);
+        this(url, user, password, retention, pollInterval, WRITE_DEADLINE.defaultValue());
     }
 
     public PostgresSettings {
@@ -50,7 +50,7 @@ public record PostgresSettings(String url, String user, String password, Duratio
 
     public static PostgresSettings of(GatewayConfig config) {
         return new PostgresSettings(config.get(DB_URL), config.get(DB_USER), config.get(DB_PASSWORD),
-                config.get(CHANGE_LOG_RETENTION), DEFAULT_POLL_INTERVAL);
+                config.get(CHANGE_LOG_RETENTION), DEFAULT_POLL_INTERVAL, config.get(WRITE_DEADLINE));
     }
 
     /** The URL without its parameters, which may hold a password: fit for logs and error messages. */

@@ -1,6 +1,7 @@
 package dev.felix.server.store.sqlite;
 
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.config.Settings;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.GroupCommit;
 import dev.felix.server.store.Migrations;
@@ -101,7 +102,7 @@ public final class SqliteStore implements Store {
 
     /** Opens (and creates or migrates) {@code felix.db} in the data directory, with the default write deadline. */
     public static SqliteStore open(Path dataDir) {
-        return open(dataDir, GroupCommit.DEFAULT_DEADLINE);
+        return open(dataDir, Settings.WRITE_DEADLINE.defaultValue());
     }
 
     /**
