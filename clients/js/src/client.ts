@@ -73,8 +73,6 @@ export interface CloseInfo {
 export interface ConnectionEvents {
   open(): void;
   message(text: string): void;
-  /** Shows the gateway is alive without a message: a ping. */
-  alive(): void;
   closed(info: CloseInfo): void;
 }
 
@@ -98,7 +96,7 @@ export interface FelixClientOptions {
   userAgent?: string;
   /** How often a heartbeat is sent; default 1000. */
   heartbeatIntervalMs?: number;
-  /** A connection with no message and no ping for this long is dropped and reopened; default 10000. */
+  /** A connection that gets no heartbeat ACK for this long (or a handshake that takes longer) is dropped and reopened; default 10000. */
   silenceTimeoutMs?: number;
   /** First retry delay; it doubles per failed attempt up to maxReconnectDelayMs, less up to half at random. Default 1000. */
   minReconnectDelayMs?: number;
@@ -169,7 +167,7 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
   #connection: Connection | null = null;
   #open = false;
   #attempt = 0;
-  #lastActivity = 0;
+  #lastAck = 0;
   #heartbeatsSent: number[] = [];
   #roundTripMs: number | undefined;
   #refused: { token: string; kind: 'refused' | 'revoked'; status?: number } | undefined;
@@ -331,11 +329,6 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
           this.#onMessage(text);
         }
       },
-      alive: () => {
-        if (generation === this.#generation) {
-          this.#lastActivity = now();
-        }
-      },
       closed: info => {
         if (generation === this.#generation) {
           void this.#onClosed(token, opened, info, generation);
@@ -355,7 +348,7 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
   #onOpen(): void {
     clearTimeout(this.#timer);
     this.#open = true;
-    this.#lastActivity = now();
+    this.#lastAck = now();
     this.#heartbeatsSent = [];
     if (this.#highestSeq === 0) {
       // Nothing seen yet: the snapshot of every listened entry, in seq order, leaves nothing pending.
@@ -375,7 +368,8 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
   }
 
   #beat(): void {
-    if (now() - this.#lastActivity > this.#options.silenceTimeoutMs) {
+    // Also bounds the heartbeats waiting for their ACK.
+    if (now() - this.#lastAck > this.#options.silenceTimeoutMs) {
       this.#dropSilent();
       return;
     }
@@ -393,13 +387,12 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
     const ms = this.#options.silenceTimeoutMs;
     this.#retry({
       error: new FelixError('connection', wasOpen
-        ? 'the gateway sent nothing for ' + ms + ' ms (no heartbeat ACK, no ping): reconnecting'
+        ? 'no heartbeat ACK for ' + ms + ' ms: reconnecting'
         : 'the gateway did not complete the handshake within ' + ms + ' ms'),
     });
   }
 
   #onMessage(text: string): void {
-    this.#lastActivity = now();
     const message = decode(text);
     if (message === null) {
       return;
@@ -407,6 +400,7 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
     // A connection that carries messages is healthy: the next failure starts the backoff afresh.
     this.#attempt = 0;
     if ('ack' in message) {
+      this.#lastAck = now();
       const sent = this.#heartbeatsSent.shift();
       if (sent !== undefined) {
         this.#roundTripMs = now() - sent;

@@ -30,7 +30,6 @@ const headerTransport: Transport = (url, token, userAgent, events) => {
       events.message(data.toString());
     }
   });
-  ws.on('ping', () => events.alive());
   ws.on('error', e => {
     error = e;
   });

@@ -170,6 +170,18 @@ test('a token function is called on every connect, and a new token replaces a re
   }
 });
 
+test('a token revoked while connected ends the client with a revoked error', async () => {
+  const c = client({ token: await gw.mint('--private', 'revoke-me') });
+  const errors = [];
+  c.on('error', e => errors.push(e));
+  await c.connect();
+  await gw.revoke('revoke-me');
+  await until(() => c.state === 'closed', 'the client to stop');
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].kind, 'revoked');
+  assert.match(errors[0].message, /revoked/);
+});
+
 test('connect() rejects when close() comes first', async () => {
   const c = client({ url: 'ws://127.0.0.1:9', minReconnectDelayMs: 20 });
   const connecting = c.connect();

@@ -147,42 +147,56 @@ export class Gateway {
   }
 
   /** A new token from `felix token create` on the same data directory (the gateway picks it up within a second). */
-  async mint(kind = '--private') {
+  async mint(kind = '--private', label = 'test') {
+    const out = await this.#felix('token', 'create', kind, '--owner', '1', '--label', label);
+    const token = out.trim().split('\n').pop();
+    await until(async () => (await fetch(this.httpBase + '/api/status', { headers: { Authorization: 'Bearer ' + token } }))
+      .status === 200, 'the gateway to load the new token');
+    return token;
+  }
+
+  /** Revokes, with `felix token revoke`, the token minted with this label. */
+  async revoke(label) {
+    const row = (await this.#felix('token', 'list')).split('\n').find(line => line.split(/\s+/)[3] === label);
+    if (!row) {
+      throw new Error('no token labelled ' + label);
+    }
+    await this.#felix('token', 'revoke', row.split(/\s+/)[0]);
+  }
+
+  #felix(...args) {
     return new Promise((resolvePromise, reject) => {
-      const child = spawn('java', ['-jar', JAR, 'token', 'create', kind, '--owner', '1', '--data', this.data],
-        { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('java', ['-jar', JAR, ...args, '--data', this.data], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', c => (out += c));
       child.stderr.on('data', c => (err += c));
-      child.on('exit', code => code === 0 ? resolvePromise(out.trim().split('\n').pop())
-        : reject(new Error('token create exited ' + code + ': ' + err)));
+      child.on('exit', code => code === 0 ? resolvePromise(out)
+        : reject(new Error('felix ' + args.join(' ') + ' exited ' + code + ': ' + err)));
     });
   }
 }
 
-/** Resolves once `predicate()` is true (checked every 50 ms), or rejects after `timeoutMs`. */
+/** Resolves once `predicate()` (or the promise it returns) is true, checked every 50 ms; rejects after `timeoutMs`. */
 export function until(predicate, what, timeoutMs = 30000) {
   return new Promise((resolvePromise, reject) => {
     const started = Date.now();
-    const check = () => {
+    const check = async () => {
       let done = false;
       try {
-        done = predicate();
+        done = await predicate();
       } catch (e) {
-        clearInterval(timer);
         reject(e);
         return;
       }
       if (done) {
-        clearInterval(timer);
         resolvePromise();
       } else if (Date.now() - started > timeoutMs) {
-        clearInterval(timer);
         reject(new Error('timed out waiting for ' + what));
+      } else {
+        setTimeout(check, 50);
       }
     };
-    const timer = setInterval(check, 50);
     check();
   });
 }
