@@ -23,7 +23,9 @@ function step(name) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const problems = [];
     page.on('pageerror', e => problems.push('page error: ' + e.message));
+    const loaded = [];
     page.on('request', r => {
+      loaded.push(r.url());
       if (!r.url().startsWith(baseUrl + '/') && !r.url().startsWith('data:')) {
         problems.push('request outside the gateway: ' + r.url());
       }
@@ -99,6 +101,9 @@ function step(name) {
     await page.waitForSelector('#message[data-state="connected"]', { timeout: 60000 });
     step('RECONNECTED');
 
+    if (!loaded.includes(baseUrl + '/felix-gateway-client/browser.js')) {
+      throw new Error('the page did not load the client package from the gateway: ' + loaded.join(', '));
+    }
     if (!sockets.every(url => url.startsWith('ws://'))) {
       throw new Error('unexpected socket URLs: ' + sockets.join(', '));
     }

@@ -27,7 +27,8 @@ import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The status page in a real headless Chromium: a refused token, a token at its connection limit,
+ * The status page, which speaks the protocol through the felix-gateway-client browser build the
+ * gateway serves, in a real headless Chromium: a refused token, a token at its connection limit,
  * logging in, a reported shard appearing, a screenshot (target/status-page.png), the connection
  * dropping and coming back.
  */
