@@ -1,19 +1,16 @@
 package dev.felix.server.entries;
 
-/**
- * What a write requires of the entry's current version (REST's {@code If-Match}).
- *
- * @param seq    when not null, the entry's seq must be this
- * @param exists whether the entry must exist
- */
-public record Condition(Long seq, boolean exists) {
-    /** No requirement. */
-    public static final Condition NONE = new Condition(null, false);
-    /** The entry must exist, in whatever version ({@code If-Match: *}). */
-    public static final Condition EXISTS = new Condition(null, true);
+import dev.felix.server.store.Entry;
 
-    /** The entry must be at this version. */
-    public static Condition seq(long seq) {
-        return new Condition(seq, false);
-    }
+/**
+ * What a write requires of the entry as it is when the write runs (REST's {@code If-Match} and
+ * {@code If-None-Match}). Checked inside the store's write, against the version the write replaces.
+ */
+@FunctionalInterface
+public interface Condition {
+    /** No requirement. */
+    Condition NONE = current -> null;
+
+    /** Null when the entry as it is ({@code null} when there is none) meets the condition, else why not. */
+    String refusal(Entry current);
 }

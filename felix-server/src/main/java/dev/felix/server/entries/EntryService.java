@@ -105,13 +105,14 @@ public final class EntryService {
     }
 
     private CompletableFuture<Entry> write(EntryKind kind, String id, Condition condition, Mutation mutation) {
-        Mutation checked = !condition.exists() ? mutation : current -> {
-            if (current == null) {
-                throw new StoreException.PreconditionFailed(noun(kind) + " " + id + " does not exist");
+        Mutation checked = condition == Condition.NONE ? mutation : current -> {
+            String refusal = condition.refusal(current);
+            if (refusal != null) {
+                throw new StoreException.PreconditionFailed(noun(kind) + " " + id + " " + refusal);
             }
             return mutation.apply(current);
         };
-        return metrics.timeWrite(kind, store.write(kind, id, condition.seq(), checked));
+        return metrics.timeWrite(kind, store.write(kind, id, null, checked));
     }
 
     private static Entry existing(EntryKind kind, String id, Entry current) {

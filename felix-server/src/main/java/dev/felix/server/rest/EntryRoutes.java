@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code /api/guilds} and {@code /api/users}: read one, many or a page; PUT replaces, PATCH
- * merges (RFC 7396), DELETE removes. Writes honour {@code If-Match} with the entry's ETag (its seq).
+ * merges (RFC 7396), DELETE removes. Reads and writes honour {@code If-Match} and {@code If-None-Match}
+ * with the entry's ETag (its seq), as {@link Preconditions} evaluates them.
  * The rules live in {@link EntryService}; this class speaks HTTP.
  */
 final class EntryRoutes {
@@ -65,7 +66,7 @@ final class EntryRoutes {
         CompletableFuture<Optional<Entry>> read = entries.get(access, kind, id);
         Replies.await(ctx, read).onSuccess(found -> {
             if (found.isPresent()) {
-                Replies.sendEntry(ctx, 200, found.get());
+                Preconditions.sendEntry(ctx, found.get());
             } else {
                 ctx.fail(ApiError.notFound(kind.name().toLowerCase(Locale.ROOT) + " " + id + " not found"));
             }
@@ -128,31 +129,9 @@ final class EntryRoutes {
         Replies.await(ctx, write).onSuccess(entry -> Replies.sendEntry(ctx, 200, entry)).onFailure(ctx::fail);
     }
 
-    /** The request's {@code If-Match}, as what the write requires. */
+    /** The request's {@code If-Match} and {@code If-None-Match}, as what the write requires. */
     static Condition condition(RoutingContext ctx) {
-        String ifMatch = ctx.request().getHeader("If-Match");
-        if (ifMatch == null) {
-            return Condition.NONE;
-        }
-        String tag = ifMatch.trim();
-        return tag.equals("*") ? Condition.EXISTS : Condition.seq(seq(tag));
-    }
-
-    /** The seq in an ETag this API sent: {@code "12"}, weak {@code W/"12"} or bare {@code 12}. */
-    private static long seq(String tag) {
-        String value = tag.startsWith("W/") ? tag.substring(2) : tag;
-        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-        }
-        try {
-            long seq = Long.parseLong(value);
-            if (seq >= 0) {
-                return seq;
-            }
-        } catch (NumberFormatException e) {
-            // answered below, like a negative number
-        }
-        throw ApiError.badRequest("If-Match must be one ETag of this API (\"<seq>\") or *, was '" + tag + "'");
+        return Preconditions.write(ctx.request());
     }
 
     /** The request body, which must be a JSON object an entry may hold; 400 otherwise. */

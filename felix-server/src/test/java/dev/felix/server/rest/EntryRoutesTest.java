@@ -180,7 +180,8 @@ class EntryRoutesTest {
         assertError(withIfMatch("DELETE", "/api/guilds/3", etag, null), 412);
         assertThat(json(call("GET", "/api/guilds/3", null)).path("v").asInt()).isEqualTo(2);
 
-        HttpResponse<String> patch = withIfMatch("PATCH", "/api/guilds/3", "W/" + next, "{\"v\":4}");
+        assertError(withIfMatch("PATCH", "/api/guilds/3", "W/" + next, "{\"v\":4}"), 412);
+        HttpResponse<String> patch = withIfMatch("PATCH", "/api/guilds/3", "\"1\", " + next, "{\"v\":4}");
         assertThat(patch.statusCode()).isEqualTo(200);
         assertThat(withIfMatch("DELETE", "/api/guilds/3", patch.headers().firstValue("ETag").orElseThrow(), null)
                 .statusCode()).isEqualTo(204);
@@ -196,7 +197,10 @@ class EntryRoutesTest {
     @Test
     void malformedIfMatchIs400() {
         call("PUT", "/api/users/8", "{\"v\":1}");
-        assertError(withIfMatch("PUT", "/api/users/8", "\"abc\"", "{\"v\":2}"), 400);
+        for (String malformed : new String[] {"abc", "12", "\"12", "W/12", "\"1\" \"2\"", ","}) {
+            assertError(withIfMatch("PUT", "/api/users/8", malformed, "{\"v\":2}"), 400);
+        }
+        assertError(withIfMatch("PUT", "/api/users/8", "\"abc\"", "{\"v\":2}"), 412);
     }
 
     @ParameterizedTest

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
 
 /** One REST call as tests make it, shared by the in-process and the child-process gateway. */
 public final class Http {
@@ -22,6 +23,12 @@ public final class Http {
 
     /** As {@link #send(String, URI, String, String)}, with the body's bytes as they are. */
     public static HttpResponse<String> send(String method, URI uri, String token, byte[] body) throws IOException {
+        return send(method, uri, token, body, Map.of());
+    }
+
+    /** As {@link #send(String, URI, String, byte[])}, with more headers. */
+    public static HttpResponse<String> send(String method, URI uri, String token, byte[] body,
+                                            Map<String, String> headers) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -31,6 +38,7 @@ public final class Http {
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
+        headers.forEach(b::header);
         try {
             return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
