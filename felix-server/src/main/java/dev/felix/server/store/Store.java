@@ -63,6 +63,10 @@ public interface Store extends AutoCloseable {
      * As {@link #changedSince(EntryKind, Collection, long)} for several kinds at once, read at one
      * point in time, so that every change with a seq up to the highest one returned is included.
      * A resuming session relies on that to send updates in seq order.
+     *
+     * <p>A {@code since} above the highest seq the store has drawn is history it does not know (the
+     * database was restored from an older backup): the answer is then every existing entry among
+     * the IDs, as for {@code since} 0, so that a client holding newer state is given the current one.
      */
     CompletableFuture<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since);
 

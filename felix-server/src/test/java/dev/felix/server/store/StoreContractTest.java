@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -187,6 +188,21 @@ public abstract class StoreContractTest {
         List<Entry> changed = done(store.changedSince(EntryKind.GUILD, List.of("1", "2", "3"), start));
         assertThat(changed).extracting(Entry::id).containsExactly("1", "2");
         assertThat(field(changed.get(0), "n")).isEqualTo("2");
+    }
+
+    @Test
+    void aSinceAboveTheHeadIsUnknownHistoryAnsweredWithEveryExistingEntry() {
+        done(store.put(EntryKind.GUILD, "1", "{\"n\":1}"));
+        done(store.put(EntryKind.GUILD, "2", "{\"n\":1}"));
+        long head = done(store.write(EntryKind.GUILD, "2", null, c -> null)).seq();
+        done(store.put(EntryKind.USER, "7", "{\"n\":1}"));
+        head++;
+
+        assertThat(done(store.changedSince(EntryKind.GUILD, List.of("1", "2", "3"), head))).isEmpty();
+        List<Entry> unknown = done(store.changedSince(
+                Map.of(EntryKind.GUILD, List.of("1", "2", "3"), EntryKind.USER, List.of("7")), head + 1));
+        assertThat(unknown).extracting(e -> e.kind() + ":" + e.id()).containsExactlyInAnyOrder("GUILD:1", "USER:7");
+        assertThat(unknown).noneMatch(Entry::deleted);
     }
 
     @Test

@@ -68,7 +68,14 @@ public final class TestGateway implements AutoCloseable {
      * process restart (with new ports and tokens). The directory now belongs to the new one.
      */
     public TestGateway restart() {
+        return restart(() -> {
+        });
+    }
+
+    /** As {@link #restart()}, running {@code whileStopped} (say, restoring a backup into the data directory) in between. */
+    public TestGateway restart(Runnable whileStopped) {
         gateway.close();
+        whileStopped.run();
         ownsTempDir = false;
         return new TestGateway(config, tempDir);
     }

@@ -11,6 +11,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -165,6 +173,48 @@ class ResumeTest {
             assertThat(key(update)).isEqualTo("g:101");
             assertThat(update.get("seq").longValue()).isEqualTo(changed);
             assertThat(entryData(update).get("n").intValue()).isEqualTo(2);
+            assertThat(client.sync()).isEmpty();
+        }
+    }
+
+    /** An older backup restored: seqs go back, and a client's since is above the store's head. */
+    @Test
+    void aSinceAboveTheHeadOfARestoredBackupGetsAFullSnapshot() throws Exception {
+        long first = put(EntryKind.GUILD, "101", "{\"n\":1}");
+        long second = put(EntryKind.GUILD, "102", "{\"n\":1}");
+        Path backup = gw.dataDir.resolve("backup.db");
+        try (Connection conn = DriverManager.getConnection("jdbc:sqlite:" + gw.dataDir.resolve("felix.db"));
+             Statement st = conn.createStatement()) {
+            st.execute("VACUUM INTO '" + backup + "'");
+        }
+        long lastSeen;
+        try (WsTestClient client = gw.connect()) {
+            client.send(listen(USERS, GUILDS, null));
+            client.sync();
+            put(EntryKind.GUILD, "101", "{\"n\":2}");
+            put(EntryKind.GUILD, "103", "{\"n\":1}");
+            client.next();
+            lastSeen = client.next().get("seq").longValue();
+        }
+        assertThat(lastSeen).isGreaterThan(second);
+        gw = gw.restart(() -> {
+            try {
+                Files.copy(backup, gw.dataDir.resolve("felix.db"), StandardCopyOption.REPLACE_EXISTING);
+                Files.deleteIfExists(gw.dataDir.resolve("felix.db-wal"));
+                Files.deleteIfExists(gw.dataDir.resolve("felix.db-shm"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (WsTestClient client = gw.connect()) {
+            client.send(listen(USERS, GUILDS, lastSeen));
+            JsonNode a = client.next();
+            JsonNode b = client.next();
+            assertThat(key(a)).isEqualTo("g:101");
+            assertThat(a.get("seq").longValue()).isEqualTo(first);
+            assertThat(entryData(a).get("n").intValue()).isEqualTo(1);
+            assertThat(key(b)).isEqualTo("g:102");
+            assertThat(b.get("seq").longValue()).isEqualTo(second);
             assertThat(client.sync()).isEmpty();
         }
     }

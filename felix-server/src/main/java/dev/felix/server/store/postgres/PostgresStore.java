@@ -358,14 +358,24 @@ public final class PostgresStore implements Store {
     @Override
     public CompletableFuture<List<Entry>> getAll(EntryKind kind, Collection<String> ids) {
         String[] all = ids.toArray(String[]::new);
-        return read(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement("SELECT id, data::text, seq FROM " + table(kind)
-                    + " WHERE id = ANY (?) AND data IS NOT NULL ORDER BY id")) {
-                Array array = conn.createArrayOf("text", all);
-                ps.setArray(1, array);
-                return entries(kind, ps);
-            }
-        });
+        return read(conn -> existing(conn, kind, all));
+    }
+
+    private static List<Entry> existing(Connection conn, EntryKind kind, String[] ids) throws SQLException {
+        try (PreparedStatement ps = conn.prepareStatement("SELECT id, data::text, seq FROM " + table(kind)
+                + " WHERE id = ANY (?) AND data IS NOT NULL ORDER BY id")) {
+            ps.setArray(1, conn.createArrayOf("text", ids));
+            return entries(kind, ps);
+        }
+    }
+
+    /** The highest seq drawn, by any node. */
+    private static long head(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM change_seq")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** All kinds in one REPEATABLE READ transaction: one snapshot, so no change below the highest seq returned is missing. */
@@ -377,9 +387,11 @@ public final class PostgresStore implements Store {
             conn.setAutoCommit(false);
             conn.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
             try {
+                boolean unknownHistory = since > head(conn);
                 List<Entry> out = new ArrayList<>();
                 for (Map.Entry<EntryKind, String[]> e : all.entrySet()) {
-                    out.addAll(changedSince(conn, e.getKey(), e.getValue(), since));
+                    out.addAll(unknownHistory ? existing(conn, e.getKey(), e.getValue())
+                            : changedSince(conn, e.getKey(), e.getValue(), since));
                 }
                 conn.commit();
                 return out;

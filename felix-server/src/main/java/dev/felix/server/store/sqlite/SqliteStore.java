@@ -325,15 +325,25 @@ public final class SqliteStore implements Store {
         return read(conn -> {
             conn.setAutoCommit(false);
             try {
+                boolean unknownHistory = since > head(conn);
                 List<Entry> out = new ArrayList<>();
                 for (Map.Entry<EntryKind, List<String>> e : all.entrySet()) {
-                    out.addAll(select(conn, e.getKey(), e.getValue(), "seq > ?", since));
+                    out.addAll(unknownHistory ? select(conn, e.getKey(), e.getValue(), "data IS NOT NULL", null)
+                            : select(conn, e.getKey(), e.getValue(), "seq > ?", since));
                 }
                 return out;
             } finally {
                 conn.setAutoCommit(true);
             }
         });
+    }
+
+    /** The highest seq drawn. */
+    private static long head(Connection conn) throws SQLException {
+        try (Statement st = conn.createStatement(); ResultSet rs = st.executeQuery("SELECT value FROM change_seq WHERE id = 1")) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     /** The rows of these IDs that meet the condition, in chunks that stay under SQLite's parameter limit. */
