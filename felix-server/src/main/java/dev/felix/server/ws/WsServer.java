@@ -13,6 +13,15 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -20,8 +29,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.VertxInternal;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -29,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
@@ -43,10 +53,11 @@ import static dev.felix.server.config.Settings.WS_PORT;
 /**
  * Felix's WebSocket: the listening socket, its connections' pipelines and the set of open sessions.
  *
- * <p>The port runs its own Netty pipeline on Vert.x's event loops rather than Vert.x's
- * {@code ServerWebSocket}: an idle Vert.x socket keeps its upgrade request, response and two
- * message queues (about 11 KiB of heap), a bare pipeline about 2.4 KiB, and a fan-out write
- * goes straight to the channel. The REST port stays on Vert.x.
+ * <p>The port runs its own Netty pipeline on event loops of its own ({@code felix-ws-N}) rather
+ * than Vert.x's {@code ServerWebSocket}: an idle Vert.x socket keeps its upgrade request, response
+ * and two message queues (about 11 KiB of heap), a bare pipeline about 2.4 KiB, and a fan-out write
+ * goes straight to the channel. The REST port stays on Vert.x, whose loops only its internal API
+ * would hand out.
  *
  * <p>Threads: each connection lives on the event loop that accepted it; its handshake and its
  * session run there, and the only ways in from other threads are the hub's hop and
@@ -72,12 +83,18 @@ public final class WsServer {
     private final WsStats stats = new WsStats(sessions);
     /** Open or opening sessions per token id, for the per-token connection limit. */
     private final Map<Long, Integer> connectionsPerToken = new ConcurrentHashMap<>();
+    /** Epoll where the platform has it, as Vert.x prefers for the REST port; NIO elsewhere. */
+    private final boolean epoll = Epoll.isAvailable();
+    /** Accepts on one of its loops and runs every connection on one (as many as Netty's default, 2 per core). */
+    private final EventLoopGroup loops;
     private Channel listener;
 
     public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, Store store,
                     StatusService status, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("felix-ws"), io);
         this.tokens = tokens;
         this.metrics = metrics;
         SessionSettings settings = new SessionSettings(config.get(PING_INTERVAL), config.get(MAX_MESSAGE_BYTES),
@@ -106,10 +123,10 @@ public final class WsServer {
             return Future.failedFuture(new IllegalStateException("cannot read the TLS certificate or key: "
                     + e.getMessage(), e));
         }
-        VertxInternal vx = (VertxInternal) vertx;
+        Class<? extends ServerChannel> channel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(vx.acceptorEventLoopGroup(), vx.nettyEventLoopGroup())
-                .channelFactory(vx.transport().serverChannelFactory(false))
+                .group(loops)
+                .channel(channel)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundBound.waterMark(services.settings().maxQueuedBytes()))
@@ -208,17 +225,23 @@ public final class WsServer {
      * handshakes (each bounded by {@link #CLOSING_TIMEOUT_MS}).
      */
     public Future<Void> stop() {
-        if (listener == null) {
-            return Future.succeededFuture();
-        }
         Promise<Void> unbound = Promise.promise();
-        listener.close().addListener(f -> unbound.complete());
+        if (listener == null) {
+            unbound.complete();
+        } else {
+            listener.close().addListener(f -> unbound.complete());
+        }
         return unbound.future().compose(v -> {
             List<Future<Void>> closing = new ArrayList<>();
             for (Session s : sessions) {
                 closing.add(s.close((short) 1001, "server shutting down"));
             }
-            return Future.join(closing).mapEmpty();
+            return Future.join(closing);
+        }).transform(closed -> {
+            Promise<Void> stopped = Promise.promise();
+            // Every session has sent its close (or given up on it): nothing is left to run on the loops.
+            loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).addListener(f -> stopped.complete());
+            return stopped.future();
         });
     }
 }
