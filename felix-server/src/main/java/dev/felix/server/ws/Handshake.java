@@ -32,6 +32,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -132,6 +133,16 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch);
             return;
         }
+        String invalid = invalidUpgrade(request);
+        if (invalid != null) {
+            server.releaseConnection(token);
+            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, invalid);
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
+                    Unpooled.copiedBuffer(invalid + "\n", StandardCharsets.UTF_8));
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+            send(ctx, response, false);
+            return;
+        }
         Rfc6455 handshaker = new Rfc6455("ws://" + request.headers().get(HttpHeaderNames.HOST, "localhost")
                 + request.uri(), frames);
         FullHttpResponse switching;
@@ -171,6 +182,34 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         pipeline.addBefore("session", "frame-rules", rules);
         pipeline.remove(REQUEST_AGGREGATOR);
         pipeline.remove(HTTP_CODEC);
+    }
+
+    /**
+     * Why a request is not a valid opening handshake (RFC 6455 §4.2.1), or null when it is: it must
+     * be HTTP/1.1 with one Host and one Sec-WebSocket-Key that is 16 bytes in base64 (§11.3.1).
+     */
+    static String invalidUpgrade(FullHttpRequest request) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+            return "a WebSocket upgrade needs HTTP/1.1, not " + request.protocolVersion().text();
+        }
+        List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
+        if (hosts.size() != 1 || hosts.get(0).isBlank()) {
+            return hosts.isEmpty() ? "no Host header" : "Host must be one non-empty header";
+        }
+        List<String> keys = request.headers().getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY);
+        if (keys.size() != 1) {
+            return keys.isEmpty() ? "no Sec-WebSocket-Key" : "more than one Sec-WebSocket-Key";
+        }
+        byte[] key;
+        try {
+            key = Base64.getDecoder().decode(keys.get(0).trim());
+        } catch (IllegalArgumentException e) {
+            key = null;
+        }
+        if (key == null || key.length != 16) {
+            return "Sec-WebSocket-Key must be 16 bytes in base64";
+        }
+        return null;
     }
 
     /**

@@ -11,7 +11,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +45,37 @@ class HandshakeTest {
         URI uri = URI.create("ws://127.0.0.1:" + gw.gateway.wsPort() + "/some/deep/path?x=1");
         try (WsTestClient client = WsTestClient.connect(uri, gw.privateToken)) {
             assertThat(client.sync()).isEmpty();
+        }
+    }
+
+    /** RFC 6455 §4.2.1 and §11.3.1: what is not a valid opening handshake is 400, even with a good token. */
+    @Test
+    void malformedUpgradesAreRefusedWith400() throws Exception {
+        String key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+        String host = "Host: 127.0.0.1\r\n";
+        assertThat(rawUpgrade("HTTP/1.1", host + key)).startsWith("HTTP/1.1 101");
+        assertThat(rawUpgrade("HTTP/1.1", host + "Sec-WebSocket-Key: not a key\r\n"))
+                .startsWith("HTTP/1.1 400").contains("16 bytes in base64");
+        assertThat(rawUpgrade("HTTP/1.1", host + "Sec-WebSocket-Key: "
+                + Base64.getEncoder().encodeToString(new byte[15]) + "\r\n")).startsWith("HTTP/1.1 400");
+        assertThat(rawUpgrade("HTTP/1.1", host + key + "Sec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\n"))
+                .startsWith("HTTP/1.1 400").contains("more than one Sec-WebSocket-Key");
+        assertThat(rawUpgrade("HTTP/1.0", host + key)).startsWith("HTTP/1.1 400").contains("HTTP/1.1");
+        assertThat(rawUpgrade("HTTP/1.1", key)).startsWith("HTTP/1.1 400").contains("no Host");
+    }
+
+    /** One upgrade request with a good token and these headers; the answer's head and body as far as it came. */
+    private static String rawUpgrade(String version, String headers) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", gw.gateway.wsPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET / " + version + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nAuthorization: " + gw.privateToken + "\r\n" + headers + "\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            String head = RawWsClient.readHead(socket.getInputStream());
+            if (head.startsWith("HTTP/1.1 101")) {
+                return head;
+            }
+            return head + new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
