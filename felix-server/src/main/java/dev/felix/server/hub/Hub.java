@@ -16,8 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * delivery of each committed change to exactly those sessions.
  *
  * <p>Threads: the index is split into one {@link HubShard} per event loop, and a shard is only
- * read or changed on its own loop, so no lock is taken. A change is encoded once, on the thread
- * that publishes it (a store thread), and the same bytes are handed to every shard's inbox; a
+ * read or changed on its own loop, so no lock is taken. A change is encoded and framed once, on the
+ * thread that publishes it (a store thread), and the same bytes are handed to every shard's inbox; a
  * shard delivers what waits in its inbox in one hop onto its loop and flushes each socket once.
  * Per entry, changes reach a session in the order they were published.
  */
@@ -47,9 +47,9 @@ public final class Hub {
     /** Sends a committed change to every session that listens to its ID. Thread-safe. */
     public void publish(Entry change) {
         long committedAt = System.nanoTime();
-        byte[] message = Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq());
+        byte[] frame = TextFrame.of(Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq()));
         for (HubShard shard : shards.values()) {
-            shard.publish(change, message, committedAt);
+            shard.publish(change, frame, committedAt);
         }
     }
 

@@ -34,7 +34,7 @@ public final class HubShard {
     /** The receivers of each change of the current drain, flushed at its end (a flush repeated is a no-op). */
     private final List<Listener[]> written = new ArrayList<>();
 
-    private record Published(Entry change, byte[] message, long committedAt) {
+    private record Published(Entry change, byte[] frame, long committedAt) {
     }
 
     public HubShard(EventLoop loop, GatewayMetrics metrics) {
@@ -57,8 +57,8 @@ public final class HubShard {
     }
 
     /** Queues a committed change for this loop's listeners. Thread-safe. */
-    void publish(Entry change, byte[] message, long committedAt) {
-        inbox.add(new Published(change, message, committedAt));
+    void publish(Entry change, byte[] frame, long committedAt) {
+        inbox.add(new Published(change, frame, committedAt));
         if (drainQueued.compareAndSet(false, true)) {
             // Hop: from the publishing thread to this loop, once per batch of changes waiting here.
             loop.execute(this::drain);
@@ -76,7 +76,7 @@ public final class HubShard {
         Published next;
         while ((next = inbox.poll()) != null) {
             boolean last = inbox.isEmpty();
-            Listener[] receivers = deliver(next.change(), next.message(), last);
+            Listener[] receivers = deliver(next.change(), next.frame(), last);
             if (receivers.length > 0) {
                 written.add(receivers);
                 metrics.fanout(receivers.length, System.nanoTime() - next.committedAt());
@@ -90,8 +90,8 @@ public final class HubShard {
         written.clear();
     }
 
-    /** Hands the message to every listener of the entry, flushed when asked; returns them. */
-    public Listener[] deliver(Entry change, byte[] message, boolean flush) {
+    /** Hands the framed update to every listener of the entry, flushed when asked; returns them. */
+    public Listener[] deliver(Entry change, byte[] frame, boolean flush) {
         Set<Listener> set = index(change.kind()).get(change.id());
         if (set == null) {
             return NONE;
@@ -99,7 +99,7 @@ public final class HubShard {
         // A copy, because a listener may leave the index while it is delivered to (a slow consumer closed).
         Listener[] receivers = set.toArray(NONE);
         for (Listener listener : receivers) {
-            listener.deliver(change, message);
+            listener.deliver(change, frame);
             if (flush) {
                 listener.flush();
             }

@@ -10,10 +10,11 @@ public interface Listener {
     EventLoop loop();
 
     /**
-     * Writes one change, already encoded as a text message shared by every receiver, without
-     * flushing it: the hub calls {@link #flush()} after a batch of changes. Called on {@link #loop()}.
+     * Writes one change, already encoded and framed as a WebSocket text frame ({@link TextFrame}) whose
+     * bytes every receiver shares, without flushing it: the hub calls {@link #flush()} after a batch of
+     * changes. Called on {@link #loop()}.
      */
-    void deliver(Entry change, byte[] message);
+    void deliver(Entry change, byte[] frame);
 
     /** Sends what was written since the last flush, if anything. Called on {@link #loop()}. */
     void flush();

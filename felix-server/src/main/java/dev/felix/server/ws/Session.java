@@ -6,6 +6,7 @@ import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
+import dev.felix.server.hub.TextFrame;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
@@ -16,7 +17,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import org.slf4j.Logger;
@@ -91,13 +91,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     }
 
     @Override
-    public void deliver(Entry change, byte[] message) {
-        subscription.deliver(change, message);
+    public void deliver(Entry change, byte[] frame) {
+        subscription.deliver(change, frame);
     }
 
     @Override
-    public void send(Entry entry, byte[] message) {
-        send(entry.kind().updateCode(), message);
+    public void send(Entry entry, byte[] frame) {
+        send(entry.kind().updateCode(), frame);
     }
 
     @Override
@@ -120,10 +120,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         ch.writeAndFlush(new CloseWebSocketFrame(code, reason), ch.voidPromise());
     }
 
-    private void send(OpCode op, byte[] message) {
+    /**
+     * Writes a frame that is already whole: it passes Netty's frame encoder as it is. The receivers of
+     * one change share its bytes; the buffer wraps them, it does not copy them.
+     */
+    private void send(OpCode op, byte[] frame) {
         metrics.messageOut(op);
-        // The receivers of one change share its bytes: the frame wraps them, it does not copy them.
-        ch.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(message)), ch.voidPromise());
+        ch.write(Unpooled.wrappedBuffer(frame), ch.voidPromise());
         unflushed = true;
     }
 
@@ -153,7 +156,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         ClientMessage message = Wire.decodeClient((String) msg);
         if (message instanceof ClientMessage.Heartbeat) {
             metrics.messageIn(OpCode.HEARTBEAT);
-            send(OpCode.HEARTBEAT_ACK, status.ack(System.currentTimeMillis()));
+            send(OpCode.HEARTBEAT_ACK, TextFrame.of(status.ack(System.currentTimeMillis())));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
             metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);

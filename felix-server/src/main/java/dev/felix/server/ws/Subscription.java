@@ -2,6 +2,7 @@ package dev.felix.server.ws;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
+import dev.felix.server.hub.TextFrame;
 import dev.felix.server.store.Entry;
 
 import java.util.ArrayList;
@@ -43,8 +44,8 @@ final class Subscription {
 
     /** Where updates go: the session's socket. */
     interface Output {
-        /** Writes the update of this entry, encoded, without flushing. */
-        void send(Entry entry, byte[] message);
+        /** Writes the update of this entry, encoded and framed ({@link TextFrame}), without flushing. */
+        void send(Entry entry, byte[] frame);
 
         /** Sends what was written. */
         void flush();
@@ -56,8 +57,17 @@ final class Subscription {
     private record EntryKey(EntryKind kind, String id) {
     }
 
-    /** @param message the encoded update, or null when it was read from the store and not encoded yet */
-    private record Held(Entry entry, byte[] message) {
+    /** @param frame the framed update, or null when it was read from the store and not encoded yet */
+    private record Held(Entry entry, byte[] frame) {
+    }
+
+    /** The seq of the last version of one entry sent; changed in place, so a delivery allocates nothing. */
+    private static final class Sent {
+        long seq;
+
+        Sent(long seq) {
+            this.seq = seq;
+        }
     }
 
     private record Resume(Map<EntryKind, List<String>> ids, long since) {
@@ -67,14 +77,14 @@ final class Subscription {
     private final Executor owner;
     private final Output out;
     private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
-    /** Per kind, listened ID → seq of the last version sent; only listened IDs are kept. */
-    private final Map<EntryKind, Map<String, Long>> lastSent = new EnumMap<>(EntryKind.class);
+    /** Per kind, listened ID → the last version sent; only listened IDs are kept. */
+    private final Map<EntryKind, Map<String, Sent>> lastSent = new EnumMap<>(EntryKind.class);
     /** Whether a snapshot is being read; while one is, updates wait in {@link #held}. */
     private boolean resuming;
     /** A resume asked for while a snapshot was read, to read next; only the latest is kept. */
     private Resume nextResume;
-    /** The newest version per entry waiting to be sent once the pending snapshots are read. */
-    private final Map<EntryKey, Held> held = new HashMap<>();
+    /** The newest version per entry waiting to be sent once the pending snapshots are read; null when none. */
+    private Map<EntryKey, Held> held;
     private boolean closed;
 
     /** @param owner the executor that every call runs on, where snapshot answers are handled too */
@@ -112,38 +122,44 @@ final class Subscription {
         }
     }
 
-    /** A live update of a listened entry, encoded once for every receiver. */
-    void deliver(Entry change, byte[] message) {
+    /** A live update of a listened entry, framed once for every receiver. */
+    void deliver(Entry change, byte[] frame) {
         if (resuming) {
-            hold(change, message);
+            hold(change, frame);
         } else if (isNewer(change)) {
-            out.send(change, message);
+            out.send(change, frame);
         }
     }
 
     /** The session has ended: snapshots still being read are let go. */
     void close() {
         closed = true;
-        held.clear();
+        held = null;
         nextResume = null;
     }
 
     /** Records the change as sent when it is newer than what was last sent for its entry. */
     private boolean isNewer(Entry change) {
-        Map<String, Long> sent = lastSent.get(change.kind());
-        Long last = sent.get(change.id());
-        if (last != null && change.seq() <= last) {
+        Sent last = lastSent.get(change.kind()).get(change.id());
+        if (last == null) {
+            lastSent.get(change.kind()).put(change.id(), new Sent(change.seq()));
+            return true;
+        }
+        if (change.seq() <= last.seq) {
             return false;
         }
-        sent.put(change.id(), change.seq());
+        last.seq = change.seq();
         return true;
     }
 
-    private void hold(Entry change, byte[] message) {
+    private void hold(Entry change, byte[] frame) {
+        if (held == null) {
+            held = new HashMap<>();
+        }
         EntryKey key = new EntryKey(change.kind(), change.id());
         Held previous = held.get(key);
         if (previous == null || change.seq() > previous.entry().seq()) {
-            held.put(key, new Held(change, message));
+            held.put(key, new Held(change, frame));
         }
     }
 
@@ -160,7 +176,7 @@ final class Subscription {
                 return;
             }
             if (error != null) {
-                held.clear();
+                held = null;
                 nextResume = null;
                 out.resumeFailed(error);
                 return;
@@ -175,7 +191,9 @@ final class Subscription {
             nextResume = null;
             if (next != null) {
                 // Held for entries no longer listened to, they would never be sent: let them go now.
-                held.keySet().removeIf(key -> !listened.get(key.kind()).contains(key.id()));
+                if (held != null) {
+                    held.keySet().removeIf(key -> !listened.get(key.kind()).contains(key.id()));
+                }
                 resume(next.ids(), next.since());
             } else {
                 flushHeld();
@@ -184,14 +202,17 @@ final class Subscription {
     }
 
     private void flushHeld() {
+        if (held == null) {
+            return;
+        }
         List<Held> ready = new ArrayList<>(held.values());
-        held.clear();
+        held = null;
         ready.sort(Comparator.comparingLong(h -> h.entry().seq()));
         for (Held h : ready) {
             Entry entry = h.entry();
             if (listened.get(entry.kind()).contains(entry.id()) && isNewer(entry)) {
-                out.send(entry, h.message() != null ? h.message()
-                        : Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq()));
+                out.send(entry, h.frame() != null ? h.frame()
+                        : TextFrame.of(Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq())));
             }
         }
         out.flush();
