@@ -3,7 +3,10 @@ package dev.felix.server.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -79,6 +82,15 @@ public final class Setting<T> {
     static Setting<String> text(Group group, String name, String label, String defaultValue, String help) {
         return new Setting<>(group, name, label, help, defaultValue, String.class, String.class::cast, v -> v,
                 v -> null, false);
+    }
+
+    /** A comma-separated list, unset by default; {@code itemProblem} says why one item is wrong (null when fine). */
+    static Setting<List<String>> list(Group group, String name, String label, String help,
+                                      Function<String, String> itemProblem) {
+        return new Setting<>(group, name, label, help, null, String.class,
+                v -> Arrays.stream(((String) v).split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList(),
+                v -> String.join(",", v),
+                v -> v.stream().map(itemProblem).filter(Objects::nonNull).findFirst().orElse(null), false);
     }
 
     /** The same setting, masked wherever a configuration is shown or logged. */

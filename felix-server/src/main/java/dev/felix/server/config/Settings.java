@@ -8,6 +8,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Every gateway setting, each declared once: adding a line here adds the flag, the environment
@@ -17,6 +18,7 @@ import java.util.List;
 public final class Settings {
     /** Filled by the declarations below, in their order (static initialisers run top to bottom). */
     private static final List<Setting<?>> ALL = new ArrayList<>();
+    private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
     // Where the gateway listens.
     public static final Setting<String> HOST = add(Setting.text(Group.LISTEN, "host", "ADDR", "0.0.0.0",
@@ -53,6 +55,9 @@ public final class Settings {
             500, 1, "REST requests a public token may make per rolling 24 hours; more are answered 429"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = add(millis(Group.REST, "http-idle-timeout-ms", 60_000,
             "A REST connection that neither sends nor receives a byte for this long is closed"));
+    public static final Setting<List<String>> CORS_ORIGINS = add(Setting.list(Group.REST, "cors-origins", "ORIGINS",
+            "Origins of browser pages that may call the REST API, comma-separated (https://dash.example.com), or * "
+                    + "for any page, reading only; none by default", Settings::originProblem));
 
     // The merged bot status.
     public static final Setting<Duration> STATUS_TTL = add(millis(Group.STATUS, "status-ttl-ms", 30_000,
@@ -87,6 +92,15 @@ public final class Settings {
             "PEM private key (PKCS#8 or PKCS#1) of --tls-cert"));
 
     private Settings() {
+    }
+
+    /** An origin as a browser sends it: scheme://host[:port], nothing after; or * alone. */
+    private static String originProblem(String origin) {
+        if (origin.equals("*") || ORIGIN.matcher(origin).matches()) {
+            return null;
+        }
+        return "takes origins such as https://dash.example.com (scheme, host, optional port, no path) or *, was '"
+                + origin + "'";
     }
 
     /** Every setting, in declaration order. */

@@ -29,12 +29,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionException;
 
+import static dev.felix.server.config.Settings.CORS_ORIGINS;
 import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
 import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
 
@@ -83,6 +85,10 @@ public final class RestApi {
 
     /** Mounts the API on a router, and makes the router's own errors JSON too. */
     public void mount(Router router) {
+        List<String> corsOrigins = config.get(CORS_ORIGINS);
+        if (corsOrigins != null && !corsOrigins.isEmpty()) {
+            router.route("/api/*").handler(new Cors(corsOrigins));
+        }
         // HEAD is GET without the body on every route: Vert.x leaves the body out of a HEAD response.
         router.route().method(HttpMethod.HEAD).handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
         router.errorHandler(404, ctx -> reply(ctx, 404, "no such route: " + ctx.request().method() + " "

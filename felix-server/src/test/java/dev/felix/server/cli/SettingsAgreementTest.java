@@ -40,6 +40,8 @@ class SettingsAgreementTest {
                 value = d.multipliedBy(2);
             } else if (setting.flagType() == Path.class) {
                 value = Path.of("custom", setting.name());
+            } else if (setting == Settings.CORS_ORIGINS) {
+                value = List.of("https://custom.example", "http://localhost:3000");
             } else {
                 value = "custom-" + setting.name();
             }
