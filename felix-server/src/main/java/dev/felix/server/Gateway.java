@@ -17,9 +17,11 @@ import dev.felix.server.store.postgres.PostgresStore;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.ws.WsServer;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
@@ -49,6 +51,9 @@ public final class Gateway implements AutoCloseable {
         // Vert.x logs through SLF4J like the rest of the gateway.
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     }
+
+    /** How long the REST port answers 503 to new requests before it closes; in-flight ones go on. */
+    private static final long REST_DRAIN_MS = 1000;
 
     private final GatewayConfig config;
     private final Vertx vertx;
@@ -120,7 +125,7 @@ public final class Gateway implements AutoCloseable {
         wsPort = listen("WebSocket", "--ws-port", config.get(WS_PORT), ws.start());
         http = vertx.createHttpServer(options)
                 .connectionHandler(connection -> HttpWire.install(connection, options))
-                .requestHandler(RestApi.front(router))
+                .requestHandler(drainable(RestApi.front(router)))
                 .invalidRequestHandler(RestApi::answerInvalid);
         httpPort = listen("REST", "--http-port", config.get(HTTP_PORT), http.listen().map(HttpServer::actualPort));
         bound = true;
@@ -146,6 +151,17 @@ public final class Gateway implements AutoCloseable {
         } catch (UnknownHostException e) {
             return false;
         }
+    }
+
+    /** Requests arriving once {@link #close()} began are answered 503 instead of being served. */
+    private Handler<HttpServerRequest> drainable(Handler<HttpServerRequest> serve) {
+        return request -> {
+            if (closed) {
+                RestApi.answerShuttingDown(request);
+            } else {
+                serve.handle(request);
+            }
+        };
     }
 
     /** Waits for a port to be bound; a failure says which of the two ports it was, as the operator set it. */
@@ -217,7 +233,10 @@ public final class Gateway implements AutoCloseable {
         // Both at once, so the whole stop stays within the 10 s an orchestrator usually grants
         // after SIGTERM even when clients do not answer the close frame.
         Future<Void> sockets = ws.stop();
-        Future<Void> rest = http == null ? Future.succeededFuture() : http.shutdown(5, TimeUnit.SECONDS);
+        // The REST port stays open a moment first: a kept-alive client's next request is answered 503
+        // with Connection: close (see drainable) instead of meeting a reset as the port closes.
+        Future<Void> rest = http == null ? Future.succeededFuture()
+                : vertx.timer(REST_DRAIN_MS).compose(v -> http.shutdown(4, TimeUnit.SECONDS));
         try {
             Future.join(sockets, rest).await(6, TimeUnit.SECONDS);
         } catch (Exception e) {

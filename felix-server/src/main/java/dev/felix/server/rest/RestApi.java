@@ -241,6 +241,19 @@ public final class RestApi {
             status = 400;
             message = "malformed HTTP request";
         }
+        answerAndClose(request, status, message);
+    }
+
+    /**
+     * Answers a request that came while the gateway stops: 503 and the connection closed, so that a
+     * client on a kept-alive connection is told, not cut off by the port closing under it.
+     */
+    public static void answerShuttingDown(HttpServerRequest request) {
+        request.response().putHeader("Retry-After", "1");
+        answerAndClose(request, 503, "the gateway is shutting down");
+    }
+
+    private static void answerAndClose(HttpServerRequest request, int status, String message) {
         request.response().setStatusCode(status)
                 .putHeader("Content-Type", Replies.JSON)
                 .putHeader("Connection", "close")

@@ -79,6 +79,53 @@ class GracefulShutdownTest {
         }
     }
 
+    /** A kept-alive REST client that keeps sending through SIGTERM is answered every time, never reset. */
+    @Test
+    void requestsOnAKeptAliveConnectionAfterSigtermAre503WithConnectionClose(@TempDir Path dir) throws Exception {
+        try (ServeProcess server = ServeProcess.start(dir)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> server.mintedToken() != null);
+            try (Socket http = new Socket()) {
+                http.connect(new InetSocketAddress("127.0.0.1", server.httpPort), 5000);
+                http.setSoTimeout(15_000);
+                OutputStream out = http.getOutputStream();
+                InputStream in = http.getInputStream();
+                byte[] request = "GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                out.write(request);
+                assertThat(readWholeResponse(in)).startsWith("HTTP/1.1 200");
+
+                server.sigterm();
+                String answer;
+                do {
+                    Thread.sleep(5);
+                    out.write(request);
+                    out.flush();
+                    answer = readWholeResponse(in);
+                    assertThat(answer).as("every request is answered").isNotNull();
+                } while (answer.startsWith("HTTP/1.1 200"));
+                assertThat(answer).startsWith("HTTP/1.1 503").containsIgnoringCase("connection: close")
+                        .contains("\"message\":\"the gateway is shutting down\"");
+                assertThat(in.read()).as("closed after the 503").isEqualTo(-1);
+            }
+            assertThat(server.process.waitFor(15, TimeUnit.SECONDS)).isTrue();
+            assertThat(server.process.exitValue()).isZero();
+        }
+    }
+
+    /** One response, head and Content-Length body; null when the connection ended before it. */
+    private static String readWholeResponse(InputStream in) throws IOException {
+        String head = readResponse(in);
+        if (!head.endsWith("\r\n\r\n")) {
+            return null;
+        }
+        int length = 0;
+        for (String line : head.split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
+    }
+
     private static String readResponse(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         int b;
