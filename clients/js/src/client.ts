@@ -155,8 +155,9 @@ export class FelixClientBase<G = JsonValue, U = JsonValue> {
   readonly #sets: Record<Kind, Set<string>> = { guild: new Set(), user: new Set() };
   readonly #entries: Record<Kind, Map<string, Entry>> = { guild: new Map(), user: new Map() };
   /**
-   * Listened IDs whose state may predate the highest seq seen (listened to during a connection,
-   * and no update of theirs seen since): resuming from that seq alone could miss their changes.
+   * Listened IDs whose state may predate the highest seq seen (added to the sets during a
+   * connection or between two, and no update of theirs seen since): resuming from that seq alone
+   * could miss their changes, so a reconnect also asks for their current data (since 0).
    */
   readonly #pending: Record<Kind, Set<string>> = { guild: new Set(), user: new Set() };
   #highestSeq = 0;
