@@ -1,5 +1,8 @@
 package dev.felix.server.cli;
 
+import dev.felix.server.entries.EntryService;
+import dev.felix.server.entries.InvalidEntry;
+import dev.felix.server.store.Access;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
@@ -10,6 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -37,8 +41,9 @@ final class TokenCommand implements Runnable {
 
     /** Prints a new token's record and, as the last line, the token itself. */
     static void printCreated(PrintWriter out, TokenRecord record, String token) {
-        out.printf("Created %s token %d for owner %s%s. It is shown once; store it now:%n", record.scope().label(),
-                record.id(), record.owner(), record.label() == null ? "" : " (" + record.label() + ")");
+        out.printf("Created %s token %d for owner %s%s, scope %s. It is shown once; store it now:%n",
+                record.kind(), record.id(), record.owner(), record.label() == null ? "" : " (" + record.label() + ")",
+                record.access().describe());
         out.println(token);
         out.flush();
     }
@@ -66,22 +71,55 @@ final class TokenCommand implements Runnable {
         @Option(names = "--label", paramLabel = "TEXT", description = "Free text shown by 'token list'.")
         String label;
 
+        @Option(names = "--guilds", paramLabel = "ID[,ID...]", split = ",",
+                description = "Scope the token to these guilds (and the --users given, if any).")
+        List<String> guilds;
+
+        @Option(names = "--users", paramLabel = "ID[,ID...]", split = ",",
+                description = "Scope the token to these users (and the --guilds given, if any).")
+        List<String> users;
+
+        @Option(names = "--read-only", description = "May open the socket and read, never write.")
+        boolean readOnly;
+
         @Mixin
         ConfigFileOption configFile;
 
         @Override
         public Integer call() {
             Scope chosen = scope.privateScope ? Scope.PRIVATE : Scope.PUBLIC;
+            Access access;
+            try {
+                access = access();
+            } catch (InvalidEntry e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
             try (Store s = open(spec)) {
-                Tokens.Minted minted = Tokens.mint(s, chosen, owner, label);
+                Tokens.Minted minted = Tokens.mint(s, chosen, owner, label, access);
                 printCreated(spec.commandLine().getOut(), minted.record(), minted.token());
             }
             return 0;
         }
+
+        /** Unrestricted without --guilds and --users; else only the IDs given, of either kind. */
+        private Access access() {
+            if (guilds == null && users == null) {
+                return readOnly ? Access.READ_ANY : Access.UNRESTRICTED;
+            }
+            List<String> g = guilds == null ? List.of() : guilds;
+            List<String> u = users == null ? List.of() : users;
+            g.forEach(EntryService::checkId);
+            u.forEach(EntryService::checkId);
+            if (g.size() > EntryService.MAX_IDS || u.size() > EntryService.MAX_IDS) {
+                throw new InvalidEntry("a scope holds at most " + EntryService.MAX_IDS + " guilds and "
+                        + EntryService.MAX_IDS + " users");
+            }
+            return Access.only(g, u, readOnly);
+        }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, modelTransformer = SettingOptions.Store.class,
-            description = "List tokens: id, owner, scope, label, created, revoked. Never the tokens themselves.")
+            description = "List tokens: id, owner, kind, scope, label, created, expires, revoked. Never the tokens themselves.")
     static final class ListTokens implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -96,11 +134,12 @@ final class TokenCommand implements Runnable {
                 all = s.listTokens();
             }
             PrintWriter out = spec.commandLine().getOut();
-            String format = "%-5s %-20s %-8s %-20s %-24s %s%n";
-            out.printf(format, "ID", "OWNER", "SCOPE", "LABEL", "CREATED", "REVOKED");
+            String format = "%-5s %-20s %-8s %-24s %-20s %-24s %-24s %s%n";
+            out.printf(format, "ID", "OWNER", "KIND", "SCOPE", "LABEL", "CREATED", "EXPIRES", "REVOKED");
             for (TokenRecord t : all) {
-                out.printf(format, t.id(), t.owner(), t.scope().label(), t.label() == null ? "-" : t.label(),
-                        t.created(), t.revoked() == null ? "-" : t.revoked());
+                out.printf(format, t.id(), t.owner(), t.kind(), t.access().describe(),
+                        t.label() == null ? "-" : t.label(), t.created(), t.expires() == null ? "-" : t.expires(),
+                        t.revoked() == null ? "-" : t.revoked());
             }
             out.flush();
             return 0;

@@ -38,6 +38,7 @@ import java.util.concurrent.CompletionException;
 
 import static dev.felix.server.config.Settings.CORS_ORIGINS;
 import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
+import static dev.felix.server.config.Settings.MAX_SESSION_TTL;
 import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
 
 /**
@@ -58,6 +59,7 @@ public final class RestApi {
     private final EntryService entries;
     private final Store store;
     private final StatusService status;
+    private final TokenRegistry tokens;
     private final Auth auth;
     private final String openApi;
 
@@ -67,6 +69,7 @@ public final class RestApi {
         this.entries = entries;
         this.store = store;
         this.status = status;
+        this.tokens = tokens;
         this.auth = new Auth(tokens, new DailyLimit(config.get(PUBLIC_DAILY_LIMIT), System::currentTimeMillis));
         this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
     }
@@ -100,21 +103,33 @@ public final class RestApi {
             reply(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path()
                     + " (allowed: GET, HEAD)");
         });
-        // A body is read only for a write (the only requests that use one) with a private token,
-        // checked first: else anyone could make the gateway buffer --max-body-bytes per connection.
-        // (A route for every method, so that it is not taken for one of the API's own below.)
+        // The token is looked up once, first. A body is read only for a write (the only requests that
+        // use one) with a private token: else anyone could make the gateway buffer --max-body-bytes per
+        // connection. (A route for every method, so that it is not taken for one of the API's own below.)
         BodyHandler body = BodyHandler.create(false).setBodyLimit(config.get(MAX_BODY_BYTES));
         router.route("/api/*").handler(ctx -> {
             HttpMethod method = ctx.request().method();
-            if (method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.POST) {
-                auth.write(ctx);
-                if (announcesBody(ctx.request())) {
-                    Bodies.checkMediaType(ctx.request());
+            boolean writes = method == HttpMethod.PUT || method == HttpMethod.PATCH || method == HttpMethod.POST;
+            if (writes) {
+                // The body waits while a session token is looked up; the body handler resumes the request.
+                ctx.request().pause();
+            }
+            auth.resolve(ctx).onSuccess(v -> {
+                if (!writes) {
+                    ctx.next();
+                    return;
+                }
+                try {
+                    auth.privateToken(ctx);
+                    if (announcesBody(ctx.request())) {
+                        Bodies.checkMediaType(ctx.request());
+                    }
+                } catch (ApiError e) {
+                    ctx.fail(e);
+                    return;
                 }
                 body.handle(ctx);
-            } else {
-                ctx.next();
-            }
+            }).onFailure(ctx::fail);
         });
         router.route("/api/*").handler(ctx -> {
             Bodies.checkUtf8(ctx.body().buffer());
@@ -126,6 +141,7 @@ public final class RestApi {
         entryRoutes.mount(router);
         new LegacyRoutes(entryRoutes, entries, auth).mount(router);
         new StatusRoutes(store, status, auth).mount(router);
+        new SessionRoutes(tokens, store, auth, config.get(MAX_SESSION_TTL)).mount(router);
         answerOtherMethods(router);
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
                 + ctx.request().method() + " " + ctx.request().path())));

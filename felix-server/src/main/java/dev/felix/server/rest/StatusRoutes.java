@@ -43,7 +43,7 @@ final class StatusRoutes {
     }
 
     private void put(RoutingContext ctx) {
-        auth.write(ctx);
+        auth.reporter(ctx);
         String reporter = reporter(ctx);
         StatusReport report;
         Buffer body = ctx.body().buffer();
@@ -56,7 +56,7 @@ final class StatusRoutes {
     }
 
     private void delete(RoutingContext ctx) {
-        auth.write(ctx);
+        auth.reporter(ctx);
         publish(ctx, reporter(ctx), null);
     }
 

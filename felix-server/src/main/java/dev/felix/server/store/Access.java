@@ -61,10 +61,13 @@ public record Access(boolean scoped, Set<String> guilds, Set<String> users, bool
         return other.scoped && guilds.containsAll(other.guilds) && users.containsAll(other.users);
     }
 
-    /** As {@code token list} shows it: {@code all}, or the IDs, and {@code read-only}. */
+    /**
+     * As {@code token list} shows it, without spaces: {@code all}, or {@code guilds=1,2;users=3} (a kind
+     * with no IDs as {@code -}), then {@code ;read-only} for a read-only token.
+     */
     public String describe() {
-        String ids = !scoped ? "all" : "guilds " + list(guilds) + " users " + list(users);
-        return readOnly ? ids + ", read-only" : ids;
+        String ids = !scoped ? "all" : "guilds=" + list(guilds) + ";users=" + list(users);
+        return readOnly ? ids + ";read-only" : ids;
     }
 
     private static String list(Set<String> ids) {

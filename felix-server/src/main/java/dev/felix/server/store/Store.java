@@ -87,8 +87,13 @@ public interface Store extends AutoCloseable {
     /** Registers a listener for status reports published by any gateway on this store, this one included. */
     void onStatus(BiConsumer<String, String> listener);
 
-    /** Mints a token record for the given hash. */
-    TokenRecord createToken(String hash, String owner, Scope scope, String label);
+    /** Mints an unrestricted token record for the given hash. */
+    default TokenRecord createToken(String hash, String owner, Scope scope, String label) {
+        return createToken(new TokenTable.NewToken(hash, owner, scope, label, Access.UNRESTRICTED, null, null));
+    }
+
+    /** Mints a token record: scoped, read-only or expiring as the new token says. */
+    TokenRecord createToken(TokenTable.NewToken token);
 
     /**
      * Mints a private token record unless a valid private token exists, atomically across every
@@ -96,8 +101,17 @@ public interface Store extends AutoCloseable {
      */
     Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label);
 
-    /** All tokens, revoked ones too, ordered by id. */
+    /** All tokens, revoked and expired ones too, ordered by id. */
     List<TokenRecord> listTokens();
+
+    /** The tokens valid at this time (epoch ms), ordered by id: what a gateway accepts. */
+    List<TokenRecord> listValidTokens(long nowMs);
+
+    /** The token with this hash, whatever its state: for one minted elsewhere since the last reload. */
+    Optional<TokenRecord> findToken(String hash);
+
+    /** Deletes the tokens that expired before this time (epoch ms); returns how many. */
+    int deleteExpiredTokens(long beforeMs);
 
     /** Revokes a token; false when no valid token has this id. */
     boolean revokeToken(long id);

@@ -34,6 +34,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -107,12 +108,33 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String offered = offeredToken(request.headers());
+        CompletableFuture<TokenRecord> lookup = server.tokens().resolve(offered);
+        if (lookup.isDone()) {
+            upgrade(ctx, request, offered, lookup.join());
+            return;
+        }
+        // A session token minted on another node: nothing more is read until the store has answered.
+        request.retain();
+        ctx.channel().config().setAutoRead(false);
+        // Hop: the registry looks the token up on its own thread; the upgrade goes on on this loop.
+        lookup.whenCompleteAsync((token, e) -> {
+            try {
+                ctx.channel().config().setAutoRead(true);
+                if (ctx.channel().isActive()) {
+                    upgrade(ctx, request, offered, token);
+                }
+            } finally {
+                request.release();
+            }
+        }, ctx.executor());
+    }
+
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String offered, TokenRecord token) {
         Channel ch = ctx.channel();
         String remote = address(ch);
         String userAgent = shortened(request.headers().get(HttpHeaderNames.USER_AGENT));
         TokenRegistry tokens = server.tokens();
-        String offered = offeredToken(request.headers());
-        TokenRecord token = tokens.find(offered);
         if (!tokens.isPrivate(token)) {
             GatewayMetrics.Refusal reason = offered == null || offered.isBlank() ? GatewayMetrics.Refusal.MISSING_TOKEN
                     : token == null ? GatewayMetrics.Refusal.UNKNOWN_TOKEN : GatewayMetrics.Refusal.PUBLIC_TOKEN;
@@ -168,6 +190,12 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
                 ch.close();
             }
         });
+        if (token.expires() != null) {
+            long left = Math.max(0, token.expires().toEpochMilli() - System.currentTimeMillis());
+            ScheduledFuture<?> expiry = ch.eventLoop().schedule(() -> session.close((short) 1008, "token expired"),
+                    left, TimeUnit.MILLISECONDS);
+            ch.closeFuture().addListener(f -> expiry.cancel(false));
+        }
         // The 101 is encoded; the frame codec takes over in this same step. Bytes a client sent right
         // behind its request, before reading the 101 (RFC 6455 says it must wait; some do not), are
         // still in the HTTP decoder, which hands them to the handler after it as it leaves: the frame

@@ -173,7 +173,8 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         }
         Map<EntryKind, Set<String>> next = new EnumMap<>(EntryKind.class);
         for (EntryKind kind : EntryKind.values()) {
-            Set<String> ids = new HashSet<>(update.ids(kind));
+            // IDs outside the token's scope are dropped here, so the hub and the resume never see them.
+            Set<String> ids = new HashSet<>(token.access().filter(kind, update.ids(kind)));
             hub.replace(this, kind, subscription.listened(kind), ids);
             next.put(kind, ids);
         }

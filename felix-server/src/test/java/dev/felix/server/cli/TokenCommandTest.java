@@ -1,5 +1,6 @@
 package dev.felix.server.cli;
 
+import dev.felix.protocol.EntryKind;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
@@ -90,20 +91,44 @@ class TokenCommandTest {
 
         Run list = felix("token", "list", "--data", dir.toString());
         assertThat(list.exitCode()).isZero();
-        assertThat(list.lines().get(0).split("\\s+")).containsExactly("ID", "OWNER", "SCOPE", "LABEL", "CREATED",
-                "REVOKED");
+        assertThat(list.lines().get(0).split("\\s+")).containsExactly("ID", "OWNER", "KIND", "SCOPE", "LABEL",
+                "CREATED", "EXPIRES", "REVOKED");
         String[] alice = list.lines().get(1).split("\\s+");
-        assertThat(alice).hasSize(6);
+        assertThat(alice).hasSize(8);
         assertThat(alice[0]).isEqualTo("1");
         assertThat(alice[1]).isEqualTo("alice");
         assertThat(alice[2]).isEqualTo("private");
-        assertThat(alice[3]).isEqualTo("dash");
-        assertThat(alice[4]).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(alice[3]).isEqualTo("all");
+        assertThat(alice[4]).isEqualTo("dash");
         assertThat(alice[5]).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        assertThat(alice[6]).isEqualTo("-");
+        assertThat(alice[7]).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
         String[] bob = list.lines().get(2).split("\\s+");
-        assertThat(bob).containsExactly("2", "bob", "public", "-", bob[4], "-");
+        assertThat(bob).containsExactly("2", "bob", "public", "all;read-only", "-", bob[5], "-", "-");
         assertThat(list.out()).doesNotContain(first).doesNotContain(second)
                 .doesNotContain(first.substring(4)).doesNotContain(second.substring(4));
+    }
+
+    @Test
+    void scopedAndReadOnlyTokensShowTheirScope(@TempDir Path dir) {
+        Run created = felix("token", "create", "--private", "--owner", "carol", "--guilds", "11,12", "--users", "21",
+                "--data", dir.toString());
+        assertThat(created.exitCode()).isZero();
+        assertThat(created.out()).contains("scope guilds=11,12;users=21");
+        felix("token", "create", "--private", "--owner", "dave", "--guilds", "11", "--read-only",
+                "--data", dir.toString());
+        felix("token", "create", "--private", "--owner", "erin", "--read-only", "--data", dir.toString());
+
+        Run list = felix("token", "list", "--data", dir.toString());
+        assertThat(list.lines().get(1).split("\\s+")[3]).isEqualTo("guilds=11,12;users=21");
+        assertThat(list.lines().get(2).split("\\s+")[3]).isEqualTo("guilds=11;users=-;read-only");
+        assertThat(list.lines().get(3).split("\\s+")[3]).isEqualTo("all;read-only");
+        assertThat(stored(dir).get(0).access().includes(EntryKind.GUILD, "12")).isTrue();
+        assertThat(stored(dir).get(0).access().includes(EntryKind.USER, "22")).isFalse();
+
+        Run bad = felix("token", "create", "--private", "--owner", "x", "--guilds", "abc", "--data", dir.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("snowflake");
     }
 
     @Test

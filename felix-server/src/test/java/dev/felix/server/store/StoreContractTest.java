@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -251,6 +252,28 @@ public abstract class StoreContractTest {
                 .containsExactly(b.id());
         assertThatThrownBy(() -> store.createToken(Tokens.hash("b"), "x", Scope.PUBLIC, null))
                 .isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void scopedAndSessionTokensKeepTheirScopeAndExpire() {
+        long now = System.currentTimeMillis();
+        Access scope = Access.only(List.of("11", "12"), List.of(), true);
+        TokenRecord parent = store.createToken(Tokens.hash("parent"), "backend", Scope.PRIVATE, null);
+        TokenRecord live = store.createToken(new TokenTable.NewToken(Tokens.hash("live"), "backend", Scope.PRIVATE,
+                null, scope, Instant.ofEpochMilli(now + 60_000), parent.id()));
+        TokenRecord expired = store.createToken(new TokenTable.NewToken(Tokens.hash("expired"), "backend",
+                Scope.PRIVATE, null, Access.UNRESTRICTED, Instant.ofEpochMilli(now - 1000), parent.id()));
+
+        TokenRecord found = store.findToken(Tokens.hash("live")).orElseThrow();
+        assertThat(found).isEqualTo(live);
+        assertThat(found.access()).isEqualTo(scope);
+        assertThat(found.parent()).isEqualTo(parent.id());
+        assertThat(store.findToken(Tokens.hash("nothing"))).isEmpty();
+        assertThat(store.listValidTokens(now)).extracting(TokenRecord::id).containsExactly(parent.id(), live.id());
+        assertThat(store.listTokens()).extracting(TokenRecord::id).contains(expired.id());
+
+        assertThat(store.deleteExpiredTokens(now)).isEqualTo(1);
+        assertThat(store.listTokens()).extracting(TokenRecord::id).containsExactly(parent.id(), live.id());
     }
 
     @Test

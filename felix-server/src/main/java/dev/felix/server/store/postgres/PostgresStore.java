@@ -7,7 +7,6 @@ import dev.felix.server.store.Entry;
 import dev.felix.server.store.GroupCommit;
 import dev.felix.server.store.Migrations;
 import dev.felix.server.store.Mutation;
-import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import dev.felix.server.store.TokenRecord;
@@ -53,7 +52,7 @@ import java.util.function.Consumer;
  */
 public final class PostgresStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(PostgresStore.class);
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__truncate.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__truncate.sql", "V3__scoped_tokens.sql");
     /** Session lock that lets one node at a time migrate the schema. */
     private static final long MIGRATION_LOCK = 440729135481L;
     private static final int MAX_BATCH = 256;
@@ -450,8 +449,8 @@ public final class PostgresStore implements Store {
     // ---- tokens ------------------------------------------------------------------------
 
     @Override
-    public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
-        return now(conn -> TokenTable.insert(conn, hash, owner, scope, label));
+    public TokenRecord createToken(TokenTable.NewToken token) {
+        return now(conn -> TokenTable.insert(conn, token));
     }
 
     @Override
@@ -474,6 +473,21 @@ public final class PostgresStore implements Store {
     @Override
     public List<TokenRecord> listTokens() {
         return now(TokenTable::list);
+    }
+
+    @Override
+    public List<TokenRecord> listValidTokens(long nowMs) {
+        return now(conn -> TokenTable.listValid(conn, nowMs));
+    }
+
+    @Override
+    public Optional<TokenRecord> findToken(String hash) {
+        return now(conn -> TokenTable.find(conn, hash));
+    }
+
+    @Override
+    public int deleteExpiredTokens(long beforeMs) {
+        return now(conn -> TokenTable.deleteExpired(conn, beforeMs));
     }
 
     @Override

@@ -6,7 +6,6 @@ import dev.felix.server.store.Entry;
 import dev.felix.server.store.GroupCommit;
 import dev.felix.server.store.Migrations;
 import dev.felix.server.store.Mutation;
-import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import dev.felix.server.store.TokenRecord;
@@ -53,7 +52,7 @@ import java.util.function.Consumer;
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
-    private static final List<String> MIGRATIONS = List.of("V1__init.sql");
+    private static final List<String> MIGRATIONS = List.of("V1__init.sql", "V2__scoped_tokens.sql");
     private static final int MAX_BATCH = 512;
     private static final int READERS = 2;
     private static final int IN_CHUNK = 500;
@@ -394,8 +393,8 @@ public final class SqliteStore implements Store {
     // ---- tokens ------------------------------------------------------------------------
 
     @Override
-    public TokenRecord createToken(String hash, String owner, Scope scope, String label) {
-        return onTokens(conn -> TokenTable.insert(conn, hash, owner, scope, label));
+    public TokenRecord createToken(TokenTable.NewToken token) {
+        return onTokens(conn -> TokenTable.insert(conn, token));
     }
 
     @Override
@@ -407,6 +406,21 @@ public final class SqliteStore implements Store {
     @Override
     public List<TokenRecord> listTokens() {
         return onTokens(TokenTable::list);
+    }
+
+    @Override
+    public List<TokenRecord> listValidTokens(long nowMs) {
+        return onTokens(conn -> TokenTable.listValid(conn, nowMs));
+    }
+
+    @Override
+    public Optional<TokenRecord> findToken(String hash) {
+        return onTokens(conn -> TokenTable.find(conn, hash));
+    }
+
+    @Override
+    public int deleteExpiredTokens(long beforeMs) {
+        return onTokens(conn -> TokenTable.deleteExpired(conn, beforeMs));
     }
 
     @Override

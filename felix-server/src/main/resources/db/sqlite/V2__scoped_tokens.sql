@@ -1,0 +1,9 @@
+-- Scoped and session tokens. A token with guilds and users NULL may touch every entry; a scoped
+-- one lists the IDs it may touch (comma-separated, possibly none). Session tokens expire and name
+-- the token that minted them: they end when it is revoked.
+ALTER TABLE tokens ADD COLUMN guilds TEXT;
+ALTER TABLE tokens ADD COLUMN users TEXT;
+ALTER TABLE tokens ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tokens ADD COLUMN expires_at INTEGER;
+ALTER TABLE tokens ADD COLUMN parent_id INTEGER;
+CREATE INDEX tokens_expires_at ON tokens (expires_at);
