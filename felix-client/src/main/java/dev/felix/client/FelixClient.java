@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A connection to Felix's WebSocket that stays up: it sends a heartbeat every second (by default),
@@ -20,8 +21,10 @@ import java.util.function.Consumer;
  *
  * <p>After a reconnect the client sends its listened sets again, with {@code since} set to the
  * highest change sequence it has seen, so a server with the resume extension replays what changed
- * in between. A server that refuses the token (HTTP 403) stops the client: its state becomes
- * {@link ConnectionState#FAILED} and {@link #failure()} holds a {@link FelixHandshakeException}.
+ * in between. A server that refuses a fixed token (HTTP 403) stops the client: its state becomes
+ * {@link ConnectionState#FAILED} and {@link #failure()} holds a {@link FelixHandshakeException}. With a
+ * {@linkplain Builder#tokenSupplier token supplier}, the supplier is asked again on every reconnect, so
+ * a dashboard can hand out short-lived session tokens; a refusal is then retried like a lost connection.
  *
  * <p>Listeners run on the client's own event thread; see {@link FelixListener}. All methods are
  * thread-safe.
@@ -63,10 +66,11 @@ public interface FelixClient extends AutoCloseable {
     @Override
     void close();
 
-    /** Settings of a client; {@link #url} and {@link #token} are required. */
+    /** Settings of a client; {@link #url} and a {@link #token} or {@link #tokenSupplier} are required. */
     final class Builder {
         private URI url;
-        private String token;
+        private Supplier<String> token;
+        private boolean fixedToken;
         private String userAgent = "felix-client";
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Duration minBackoff = Duration.ofMillis(500);
@@ -94,7 +98,20 @@ public interface FelixClient extends AutoCloseable {
 
         /** A private token, sent as is in the Authorization header. */
         public Builder token(String value) {
-            token = value;
+            token = value == null || value.isBlank() ? null : () -> value;
+            fixedToken = true;
+            return this;
+        }
+
+        /**
+         * Where the token comes from, asked before every connection attempt (the first one and every
+         * reconnect), on the client's own timer thread: e.g. a call to the dashboard's backend that
+         * mints a session token. It may block for a moment (the connect timeout does not cover it);
+         * a null, blank or thrown answer counts as a failed attempt and is retried with backoff.
+         */
+        public Builder tokenSupplier(Supplier<String> value) {
+            token = Objects.requireNonNull(value, "tokenSupplier");
+            fixedToken = false;
             return this;
         }
 
@@ -184,10 +201,10 @@ public interface FelixClient extends AutoCloseable {
             if (url == null) {
                 throw new IllegalStateException("url is required");
             }
-            if (token == null || token.isBlank()) {
-                throw new IllegalStateException("token is required");
+            if (token == null) {
+                throw new IllegalStateException("token or tokenSupplier is required");
             }
-            return FelixClientImpl.start(new ClientSettings(url, token, userAgent, heartbeatInterval, minBackoff,
+            return FelixClientImpl.start(new ClientSettings(url, token, fixedToken, userAgent, heartbeatInterval, minBackoff,
                     maxBackoff, connectTimeout, silenceTimeout), listeners);
         }
 

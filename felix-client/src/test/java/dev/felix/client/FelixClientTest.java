@@ -204,6 +204,57 @@ class FelixClientTest {
     }
 
     @Test
+    void aTokenSupplierIsAskedOnEveryReconnectSoSessionTokensCanExpire() {
+        AtomicInteger asked = new AtomicInteger();
+        client = FelixClient.builder()
+                .url(gw.wsUri())
+                .tokenSupplier(() -> {
+                    asked.incrementAndGet();
+                    // As a dashboard's backend does: a fresh session token, here one that lives a second.
+                    var minted = gw.http("POST", "/api/sessions", gw.privateToken,
+                            "{\"guilds\":[\"11\"],\"ttlSeconds\":1}");
+                    assertThat(minted.statusCode()).isEqualTo(201);
+                    return minted.body().replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+                })
+                .heartbeatInterval(Duration.ofMillis(100))
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .addListener(recorder)
+                .build();
+        client.listen(List.of(), List.of("11", "12"));
+
+        await().atMost(WAIT).until(() -> asked.get() >= 3);
+        assertThat(recorder.causes).anySatisfy(c -> assertThat(c).isInstanceOfSatisfying(ConnectionClosedException.class,
+                closed -> assertThat(closed.reason()).isEqualTo("token expired")));
+        assertThat(client.state()).isNotEqualTo(ConnectionState.FAILED);
+        await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);
+        put(EntryKind.GUILD, "12", "{}");
+        put(EntryKind.GUILD, "11", "{}");
+        await().atMost(WAIT).until(() -> !recorder.guilds.isEmpty());
+        assertThat(recorder.guilds).extracting(ServerMessage.EntryUpdate::id).containsOnly("11");
+    }
+
+    @Test
+    void aSupplierThatFailsIsAskedAgain() {
+        AtomicInteger asked = new AtomicInteger();
+        client = FelixClient.builder()
+                .url(gw.wsUri())
+                .tokenSupplier(() -> {
+                    if (asked.incrementAndGet() == 1) {
+                        throw new IllegalStateException("backend unreachable");
+                    }
+                    return asked.get() == 2 ? "fxs_unknown" : gw.privateToken;
+                })
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .addListener(recorder)
+                .build();
+        await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);
+        assertThat(asked.get()).isEqualTo(3);
+        assertThat(recorder.causes).hasSize(2);
+        assertThat(recorder.causes.get(0)).hasMessage("backend unreachable");
+        assertThat(recorder.causes.get(1)).isInstanceOf(FelixHandshakeException.class);
+    }
+
+    @Test
     void closeEndsInClosedAndStopsReconnecting() {
         connect(gw.privateToken);
         await().atMost(WAIT).until(() -> client.state() == ConnectionState.CONNECTED);

@@ -10,12 +10,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.UnknownHostException;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -34,7 +38,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 @Command(name = "felix tail",
         description = {"Connect to Felix's WebSocket, listen to guilds and users, and print one JSON line per "
                 + "update and one per heartbeat ACK. Connection changes go to stderr.",
-                "Reconnects by itself; exits 2 when the server refuses the token, 1 when its TLS certificate "
+                "Reconnects by itself; exits 2 when the server refuses the --token, 1 when its TLS certificate "
                         + "is not trusted."})
 public final class TailCommand implements Callable<Integer> {
 
@@ -48,6 +52,12 @@ public final class TailCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:FELIX_TOKEN}",
             description = "A private token (env FELIX_TOKEN, which keeps it out of the process list).")
     String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:FELIX_TOKEN_FILE}",
+            description = "Read the token from this file before every connection attempt, so a program that "
+                    + "rewrites it (with a fresh session token) keeps tail connected; a refused token is then "
+                    + "retried (env FELIX_TOKEN_FILE). Instead of --token.")
+    Path tokenFile;
 
     @Option(names = "--guild", paramLabel = "ID", description = "A guild to listen to; repeat for more.")
     List<String> guilds = new ArrayList<>();
@@ -79,8 +89,11 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (token == null || token.isBlank()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "a token is required: --token or FELIX_TOKEN");
+        boolean hasToken = token != null && !token.isBlank();
+        if (hasToken == (tokenFile != null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), hasToken
+                    ? "give --token (FELIX_TOKEN) or --token-file (FELIX_TOKEN_FILE), not both"
+                    : "a token is required: --token or FELIX_TOKEN, or --token-file or FELIX_TOKEN_FILE");
         }
         if (heartbeatMs <= 0 || (limit != null && limit <= 0)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--heartbeat-ms and --limit must be positive");
@@ -91,9 +104,14 @@ public final class TailCommand implements Callable<Integer> {
         AtomicInteger exitCode = new AtomicInteger();
         FelixClient client;
         try {
-            client = FelixClient.builder()
+            FelixClient.Builder builder = FelixClient.builder();
+            if (tokenFile != null) {
+                builder.tokenSupplier(() -> readToken(tokenFile));
+            } else {
+                builder.token(token);
+            }
+            client = builder
                     .url(url)
-                    .token(token)
                     .userAgent(userAgent)
                     .heartbeatInterval(Duration.ofMillis(heartbeatMs))
                     .addListener(new Printer(out, err, done, exitCode))
@@ -111,6 +129,17 @@ public final class TailCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         }
         return exitCode.get();
+    }
+
+    /** The file's first line, trimmed; read anew for every connection attempt. */
+    static String readToken(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            int end = text.indexOf('\n');
+            return (end < 0 ? text : text.substring(0, end)).strip();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the token file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /**

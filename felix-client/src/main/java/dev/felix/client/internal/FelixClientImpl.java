@@ -169,10 +169,20 @@ public final class FelixClientImpl implements FelixClient {
         if (!setState(ConnectionState.CONNECTING, null)) {
             return;
         }
+        String token;
+        try {
+            token = settings.token().get();
+            if (token == null || token.isBlank()) {
+                throw new IllegalStateException("the token supplier gave no token");
+            }
+        } catch (RuntimeException e) {
+            scheduleReconnect(e);
+            return;
+        }
         Connection c = new Connection();
         HTTP.newWebSocketBuilder()
                 .connectTimeout(settings.connectTimeout())
-                .header("Authorization", settings.token())
+                .header("Authorization", token)
                 .header("User-Agent", settings.userAgent())
                 .buildAsync(settings.url(), c)
                 .whenComplete((ws, error) -> {
@@ -193,8 +203,15 @@ public final class FelixClientImpl implements FelixClient {
         if (error != null) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof WebSocketHandshakeException h && isAuthRefusal(h.getResponse().statusCode())) {
-                fail(new FelixHandshakeException(h.getResponse().statusCode(), "the server refused the token (HTTP "
-                        + h.getResponse().statusCode() + "): use a valid, unrevoked private token"));
+                FelixHandshakeException refused = new FelixHandshakeException(h.getResponse().statusCode(),
+                        "the server refused the token (HTTP " + h.getResponse().statusCode()
+                                + "): use a valid, unrevoked private token");
+                // A supplier may give a good token next time (a session token that expired meanwhile).
+                if (settings.fixedToken()) {
+                    fail(refused);
+                } else {
+                    scheduleReconnect(refused);
+                }
             } else {
                 scheduleReconnect(cause);
             }

@@ -18,6 +18,7 @@ import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,6 +163,34 @@ class TailCommandTest {
                     .contains("-Djavax.net.ssl.trustStore=");
             assertThat(err.toString().lines().filter(l -> l.contains("connecting"))).hasSize(1);
         }
+    }
+
+    @Test
+    void aTokenFileIsReadAnewOnEveryReconnect(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("token");
+        Files.writeString(file, "fxs_" + "A".repeat(43) + "\n");
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token-file", file.toString(),
+                "--guild", "100", "--heartbeat-ms", "100", "--limit", "1");
+        await().atMost(WAIT).until(() -> err.toString().contains("HTTP 403"));
+        assertThat(run).isNotDone();
+
+        String session = gw.http("POST", "/api/sessions", gw.privateToken, "{\"guilds\":[\"100\"]}").body()
+                .replaceAll(".*\"token\":\"([^\"]+)\".*", "$1");
+        Files.writeString(file, session + "\n");
+        // An ACK answers a heartbeat sent after the listeners update, which was then processed.
+        await().atMost(WAIT).until(() -> acks() >= 1);
+        putGuild("100", "{\"v\":1}");
+        assertThat(run.get(20, TimeUnit.SECONDS)).isZero();
+        assertThat(lines()).filteredOn(l -> l.path("code").asInt() == 10002).singleElement()
+                .satisfies(l -> assertThat(l.path("data").path("guildID").asText()).isEqualTo("100"));
+    }
+
+    @Test
+    void aTokenAndATokenFileAreAUsageError(@TempDir Path dir) throws Exception {
+        CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", gw.privateToken,
+                "--token-file", dir.resolve("token").toString());
+        assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(err.toString()).contains("not both");
     }
 
     @Test

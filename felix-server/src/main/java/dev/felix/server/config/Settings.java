@@ -67,7 +67,7 @@ public final class Settings {
     public static final Setting<Duration> TOKEN_POLL_INTERVAL = add(millis(Group.TOKENS, "token-poll-interval-ms", 500,
             "How often tokens minted or revoked by other processes (felix token, other nodes) are picked up"));
     public static final Setting<Duration> MAX_SESSION_TTL = add(Setting.duration(Group.TOKENS,
-            "max-session-ttl-seconds", ChronoUnit.SECONDS, Duration.ofDays(1),
+            "max-session-ttl-minutes", ChronoUnit.MINUTES, Duration.ofDays(1),
             "Longest life a session token minted with POST /api/sessions may ask for (ttlSeconds)"));
 
     // The store, also read by the token commands.

@@ -83,7 +83,7 @@ final class SessionRoutes {
         }
         if (!value.canConvertToExactIntegral() || value.asLong() < 1 || value.asLong() > maxTtl.toSeconds()) {
             throw ApiError.badRequest("ttlSeconds must be a whole number 1-" + maxTtl.toSeconds()
-                    + " (--max-session-ttl-seconds), was " + value);
+                    + " (--max-session-ttl-minutes), was " + value);
         }
         return value.asLong();
     }

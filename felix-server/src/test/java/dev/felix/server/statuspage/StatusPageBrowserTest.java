@@ -1,6 +1,7 @@
 package dev.felix.server.statuspage;
 
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.Wire;
 import dev.felix.server.Gateway;
 import dev.felix.server.status.StatusReport;
 import dev.felix.server.store.Scope;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +50,14 @@ class StatusPageBrowserTest {
         TestGateway gw = TestGateway.start(b -> b.set(MAX_CONNECTIONS_PER_TOKEN, 1));
         String busyToken = gw.mint(Scope.PRIVATE, "busy");
         WsTestClient holder = WsTestClient.connect(gw.wsUri(), busyToken);
+        // The page logs in as a dashboard's user would: with a read-only session token that may touch no entry.
+        HttpResponse<String> session = gw.http("POST", "/api/sessions", gw.privateToken, "{\"readOnly\":true}");
+        assertThat(session.statusCode()).isEqualTo(201);
+        String readOnlyToken = Wire.mapper().readTree(session.body()).path("token").asText();
         Gateway restarted = null;
         Process browser = null;
         try {
-            browser = new ProcessBuilder("node", "status-page.e2e.js", gw.httpBase(), gw.privateToken,
+            browser = new ProcessBuilder("node", "status-page.e2e.js", gw.httpBase(), readOnlyToken,
                     screenshot.toString(), busyToken)
                     .directory(NODE_DIR.toFile())
                     .redirectError(Path.of("target/status-page-e2e.err").toFile())
