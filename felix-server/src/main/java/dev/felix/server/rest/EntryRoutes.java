@@ -1,5 +1,6 @@
 package dev.felix.server.rest;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.entries.Condition;
 import dev.felix.server.entries.EntryService;
@@ -8,8 +9,6 @@ import dev.felix.server.store.Entry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
