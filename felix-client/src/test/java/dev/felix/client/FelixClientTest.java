@@ -1,10 +1,10 @@
 package dev.felix.client;
 
 import dev.felix.protocol.EntryKind;
-import dev.felix.protocol.Shard;
 import dev.felix.protocol.ServerMessage;
+import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import dev.felix.server.Gateway;
-import dev.felix.server.status.StatusReport;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;

@@ -1,9 +1,9 @@
 package dev.felix.jda;
 
+import dev.felix.api.StatusSink;
+import dev.felix.api.StatusSource;
 import dev.felix.protocol.Shard;
-import dev.felix.server.api.StatusSink;
-import dev.felix.server.api.StatusSource;
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
 import net.dv8tion.jda.api.JDA;
 import net.dv8tion.jda.api.events.GatewayPingEvent;
 import net.dv8tion.jda.api.events.GenericEvent;

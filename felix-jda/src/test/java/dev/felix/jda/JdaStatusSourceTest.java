@@ -1,9 +1,9 @@
 package dev.felix.jda;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.api.FelixGateway;
 import dev.felix.protocol.Shard;
-import dev.felix.server.api.FelixGateway;
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Tokens;
 import dev.felix.server.store.sqlite.SqliteStore;
@@ -14,10 +14,10 @@ import net.dv8tion.jda.api.events.guild.GuildJoinEvent;
 import net.dv8tion.jda.api.hooks.EventListener;
 import net.dv8tion.jda.api.sharding.DefaultShardManagerBuilder;
 import net.dv8tion.jda.api.sharding.ShardManager;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.assertj.core.groups.Tuple;
 
 import java.net.URI;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package dev.felix.server.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -150,6 +151,27 @@ public final class Setting<T> {
     /** The value of a flag, converted from the text by {@link #flagType()}, as the gateway takes it. */
     public T fromFlag(Object flagValue) {
         return flagValue == null ? null : fromFlag.apply(flagValue);
+    }
+
+    /**
+     * A value as the file, a variable or the embedding builder writes it, e.g. {@code 30000} for a
+     * setting given in ms; its range is checked when a configuration is built.
+     *
+     * @throws IllegalArgumentException when the text is not of the setting's type
+     */
+    public T parse(String text) {
+        try {
+            if (flagType == int.class) {
+                return fromFlag(Integer.valueOf(text.trim()));
+            }
+            if (flagType == long.class) {
+                return fromFlag(Long.valueOf(text.trim()));
+            }
+            return fromFlag(flagType == Path.class ? Path.of(text) : text);
+        } catch (NumberFormatException | InvalidPathException e) {
+            String type = flagType == int.class ? "an int" : flagType == long.class ? "a long" : "a path";
+            throw new IllegalArgumentException(name + ": '" + text + "' is not " + type);
+        }
     }
 
     /** The value as its flag would be written, e.g. {@code 30000} for a 30 s setting given in ms. */

@@ -1,6 +1,6 @@
 package dev.felix.server.rest;
 
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
 import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Store;
 import io.vertx.core.buffer.Buffer;

@@ -3,6 +3,7 @@ package dev.felix.server.status;
 import dev.felix.protocol.BotStatus;
 import dev.felix.protocol.EncodedShards;
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
 import dev.felix.server.config.Settings;
 import org.slf4j.Logger;

@@ -1,10 +1,15 @@
 package dev.felix.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.api.EntryNotFoundException;
+import dev.felix.api.FelixGateway;
+import dev.felix.api.StatusSink;
+import dev.felix.api.StatusSource;
 import dev.felix.protocol.Shard;
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.config.Settings;
 import dev.felix.server.store.Scope;
-import dev.felix.server.store.StoreException;
 import dev.felix.server.store.Tokens;
 import dev.felix.server.store.sqlite.SqliteStore;
 import dev.felix.server.testing.WsTestClient;
@@ -23,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -82,6 +88,20 @@ class FelixGatewayTest {
     }
 
     @Test
+    void optionsAreTheFilesKeysCheckedAsTheFileIs() {
+        assertThatThrownBy(() -> FelixGateway.builder().dataDir(dir).option("ws_port", "1").start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown option 'ws_port'; known options: ").hasMessageContaining("ws-port");
+        assertThatThrownBy(() -> FelixGateway.builder().dataDir(dir).option("ws-port", "abc").start())
+                .hasMessage("ws-port: 'abc' is not an int");
+        assertThatThrownBy(() -> FelixGateway.builder().dataDir(dir).option("message-burst", "0").start())
+                .hasMessage("message-burst must be at least 1, was 0");
+        GatewayConfig config = EmbeddedGatewayProvider.config(Map.of("max-listen-ids", "3", "ping-interval-ms", "1500"));
+        assertThat(config.get(Settings.MAX_LISTEN_IDS)).isEqualTo(3);
+        assertThat(config.get(Settings.PING_INTERVAL)).isEqualTo(Duration.ofMillis(1500));
+    }
+
+    @Test
     void entryWritesFromBotCodeReachListeners() {
         try (WsTestClient ws = connect()) {
             ws.send("{\"code\":20002,\"data\":{\"users\":[\"22\"],\"guilds\":[\"11\"]}}");
@@ -116,7 +136,7 @@ class FelixGatewayTest {
         assertThatThrownBy(() -> gateway.guilds().put("11", "{\"id\":\"12\"}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("id");
         assertThatThrownBy(() -> gateway.guilds().delete("99").join())
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(StoreException.NotFound.class);
+                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(EntryNotFoundException.class);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.felix.server.cli;
 
+import dev.felix.server.api.EmbeddedGatewayProvider;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.Setting;
 import dev.felix.server.config.Settings;
@@ -23,7 +24,10 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every setting means the same from its flag, its environment variable, its file key and the builder. */
+/**
+ * Every setting means the same from its flag, its environment variable, its file key, the
+ * configuration builder and the embedding builder's options.
+ */
 class SettingsAgreementTest {
     @TempDir
     Path dir;
@@ -84,11 +88,13 @@ class SettingsAgreementTest {
         }
 
         List<String> flags = new ArrayList<>();
+        Map<String, String> options = new HashMap<>();
         Map<String, String> env = new HashMap<>();
         StringBuilder yaml = new StringBuilder();
         values.forEach((setting, value) -> {
             flags.add(setting.flag() + "=" + text(setting, value));
             env.put(setting.envName(), text(setting, value));
+            options.put(setting.name(), text(setting, value));
             yaml.append(setting.name()).append(": \"").append(text(setting, value)).append("\"\n");
         });
         Path file = Files.writeString(dir.resolve("felix.yml"), yaml);
@@ -96,6 +102,7 @@ class SettingsAgreementTest {
         assertThat(serve(Map.of(), flags.toArray(String[]::new))).as("flags").isEqualTo(built);
         assertThat(serve(env)).as("environment").isEqualTo(built);
         assertThat(serve(Map.of(), "--config", file.toString())).as("file").isEqualTo(built);
+        assertThat(EmbeddedGatewayProvider.config(options)).as("embedding options").isEqualTo(built);
     }
 
     @Test

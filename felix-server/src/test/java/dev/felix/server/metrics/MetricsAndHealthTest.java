@@ -2,8 +2,8 @@ package dev.felix.server.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
-import dev.felix.server.status.StatusReport;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.AfterEach;

@@ -2,6 +2,7 @@ package dev.felix.server.status;
 
 import dev.felix.protocol.BotStatus;
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.felix.server.statuspage;
 
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
 import dev.felix.server.Gateway;
-import dev.felix.server.status.StatusReport;
 import dev.felix.server.store.Scope;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;

@@ -2,7 +2,7 @@ package dev.felix.server.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.AfterEach;

@@ -1,9 +1,9 @@
 package dev.felix.examples.jdabot;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.felix.api.FelixGateway;
 import dev.felix.jda.JdaStatusSource;
 import dev.felix.protocol.Wire;
-import dev.felix.server.api.FelixGateway;
 import net.dv8tion.jda.api.entities.Guild;
 import net.dv8tion.jda.api.events.guild.GuildJoinEvent;
 import net.dv8tion.jda.api.events.guild.GuildLeaveEvent;

@@ -2,8 +2,8 @@ package dev.felix.server.store.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
+import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
-import dev.felix.server.status.StatusReport;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;

@@ -1,6 +1,6 @@
-package dev.felix.server.api;
+package dev.felix.api;
 
-import dev.felix.server.status.StatusReport;
+import dev.felix.protocol.StatusReport;
 
 /** Where a {@link StatusSource} sends its reports. Thread-safe; each report replaces the previous one. */
 @FunctionalInterface

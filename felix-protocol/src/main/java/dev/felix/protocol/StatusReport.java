@@ -1,9 +1,7 @@
-package dev.felix.server.status;
+package dev.felix.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.felix.protocol.Shard;
-import dev.felix.protocol.Wire;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.felix.server.api;
+package dev.felix.api;
 
 /**
  * Something that knows part of the bot's status (a JDA shard manager, for instance) and pushes it

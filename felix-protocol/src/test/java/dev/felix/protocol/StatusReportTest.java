@@ -1,6 +1,5 @@
-package dev.felix.server.status;
+package dev.felix.protocol;
 
-import dev.felix.protocol.Shard;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
