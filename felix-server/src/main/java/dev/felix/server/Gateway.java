@@ -2,6 +2,7 @@ package dev.felix.server;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.connections.ConnectionLimits;
 import dev.felix.server.config.ServerOptions;
 import dev.felix.server.entries.EntryService;
 import dev.felix.server.hub.Hub;
@@ -35,6 +36,8 @@ import static dev.felix.server.config.Settings.DATA;
 import static dev.felix.server.config.Settings.DB_URL;
 import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_IP;
 import static dev.felix.server.config.Settings.STATUS_TTL;
 import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
 import static dev.felix.server.config.Settings.WRITE_DEADLINE;
@@ -62,6 +65,7 @@ public final class Gateway implements AutoCloseable {
     private final StatusService status;
     private final Hub hub;
     private final WsServer ws;
+    private final ConnectionLimits limits;
     private final GatewayMetrics metrics;
     private final EntryService entries;
     private HttpServer http;
@@ -83,7 +87,9 @@ public final class Gateway implements AutoCloseable {
         this.hub = new Hub(metrics);
         store.onChange(hub::publish);
         store.onStatus(status::onPublished);
-        this.ws = new WsServer(vertx, config, tokens, hub, store, status, metrics);
+        this.limits = new ConnectionLimits(config.get(MAX_CONNECTIONS), config.get(MAX_CONNECTIONS_PER_IP));
+        metrics.bindConnectionLimits(limits);
+        this.ws = new WsServer(vertx, config, tokens, hub, store, status, metrics, limits);
         metrics.bindWebSocketStats(ws.stats());
     }
 
@@ -124,7 +130,11 @@ public final class Gateway implements AutoCloseable {
         HttpServerOptions options = ServerOptions.rest(config);
         wsPort = listen("WebSocket", "--ws-port", config.get(WS_PORT), ws.start());
         http = vertx.createHttpServer(options)
-                .connectionHandler(connection -> HttpWire.install(connection, options))
+                .connectionHandler(connection -> {
+                    if (limits.admit(HttpWire.channel(connection), ConnectionLimits.Port.HTTP)) {
+                        HttpWire.install(connection, options);
+                    }
+                })
                 .requestHandler(drainable(RestApi.front(router)))
                 .invalidRequestHandler(RestApi::answerInvalid);
         httpPort = listen("REST", "--http-port", config.get(HTTP_PORT), http.listen().map(HttpServer::actualPort));

@@ -27,6 +27,11 @@ public final class Settings {
             "Port of Felix's WebSocket"));
     public static final Setting<Integer> HTTP_PORT = add(Setting.port(Group.LISTEN, "http-port", 8080,
             "Port of the REST API"));
+    public static final Setting<Integer> MAX_CONNECTIONS = add(Setting.count(Group.LISTEN, "max-connections", 0, 0,
+            "Most open connections over both ports, beyond which new ones are answered 503 and closed; 0: the "
+                    + "process's open-file limit less 256"));
+    public static final Setting<Integer> MAX_CONNECTIONS_PER_IP = add(Setting.count(Group.LISTEN,
+            "max-connections-per-ip", 0, 0, "Most open connections from one IP address over both ports; 0: no limit"));
 
     // What one WebSocket may do.
     public static final Setting<Duration> PING_INTERVAL = add(millis(Group.SOCKET, "ping-interval-ms", 30_000,
@@ -53,6 +58,9 @@ public final class Settings {
             1024 * 1024, 64, "Largest REST request body"));
     public static final Setting<Integer> PUBLIC_DAILY_LIMIT = add(Setting.count(Group.REST, "public-daily-limit",
             500, 1, "REST requests a public token may make per rolling 24 hours; more are answered 429"));
+    public static final Setting<Duration> REQUEST_BODY_TIMEOUT = add(millis(Group.REST, "request-body-timeout-ms",
+            30_000, "A REST request body not received whole this long after its headers is answered 408 and its "
+                    + "connection closed"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = add(millis(Group.REST, "http-idle-timeout-ms", 60_000,
             "A REST connection that neither sends nor receives a byte for this long is closed"));
     public static final Setting<List<String>> CORS_ORIGINS = add(Setting.list(Group.REST, "cors-origins", "ORIGINS",

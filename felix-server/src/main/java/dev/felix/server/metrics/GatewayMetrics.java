@@ -2,6 +2,7 @@ package dev.felix.server.metrics;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.OpCode;
+import dev.felix.server.connections.ConnectionLimits;
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreException;
 import io.micrometer.core.instrument.Counter;
@@ -207,6 +208,21 @@ public final class GatewayMetrics implements AutoCloseable {
                 .description("Connections closed for not completing the WebSocket upgrade in time").register(registry);
         Gauge.builder("felix.ws.queued.bytes", stats, WebSocketCounters::queuedBytes)
                 .description("Bytes written to sessions and not yet taken by their clients").register(registry);
+    }
+
+    /** Exports the open connections of both ports and the connections refused at a limit, read at each scrape. */
+    public void bindConnectionLimits(ConnectionLimits limits) {
+        Gauge.builder("felix.connections.open", limits, ConnectionLimits::open)
+                .description("Open connections over both ports (--max-connections)").register(registry);
+        for (ConnectionLimits.Port port : ConnectionLimits.Port.values()) {
+            for (ConnectionLimits.Limit limit : ConnectionLimits.Limit.values()) {
+                FunctionCounter.builder("felix.connections.refused", limits, l -> l.refused(port, limit))
+                        .description("Connections answered 503 and closed at --max-connections (limit total) or "
+                                + "--max-connections-per-ip (limit per_ip)")
+                        .tags("port", port.name().toLowerCase(), "limit", limit.name().toLowerCase())
+                        .register(registry);
+            }
+        }
     }
 
     /** Every meter in the Prometheus text exposition format. */

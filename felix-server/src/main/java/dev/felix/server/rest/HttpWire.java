@@ -1,6 +1,7 @@
 package dev.felix.server.rest;
 
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -69,9 +70,14 @@ public final class HttpWire {
         }
     }
 
+    /** The Netty channel under a connection of the REST port, for what Vert.x has no API for. */
+    public static Channel channel(HttpConnection connection) {
+        return ((HttpServerConnection) connection).channelHandlerContext().channel();
+    }
+
     /** Runs as Vert.x hands over a new connection, before it has read a byte of a request. */
     public static void install(HttpConnection connection, HttpServerOptions options) {
-        ChannelPipeline pipeline = ((HttpServerConnection) connection).channelHandlerContext().pipeline();
+        ChannelPipeline pipeline = channel(connection).pipeline();
         pipeline.replace("httpDecoder", "httpDecoder", new Decoder(options));
         pipeline.addBefore("handler", "felixGuard", new Guard());
     }

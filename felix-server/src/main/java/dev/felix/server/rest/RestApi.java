@@ -40,6 +40,7 @@ import static dev.felix.server.config.Settings.CORS_ORIGINS;
 import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
 import static dev.felix.server.config.Settings.MAX_SESSION_TTL;
 import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
+import static dev.felix.server.config.Settings.REQUEST_BODY_TIMEOUT;
 
 /**
  * The REST API on the HTTP port: entries ({@link EntryRoutes}), the original paths
@@ -128,6 +129,7 @@ public final class RestApi {
                     ctx.fail(e);
                     return;
                 }
+                bodyDeadline(ctx);
                 body.handle(ctx);
             }).onFailure(ctx::fail);
         });
@@ -152,6 +154,21 @@ public final class RestApi {
     private static boolean announcesBody(HttpServerRequest request) {
         String length = request.getHeader("Content-Length");
         return request.getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
+    }
+
+    /**
+     * Cuts off a body that trickles in: the idle timeout alone never fires for one byte a second, and
+     * an authenticated client could hold a connection and its buffer for as long as it liked.
+     */
+    private void bodyDeadline(RoutingContext ctx) {
+        long ms = config.get(REQUEST_BODY_TIMEOUT).toMillis();
+        long timer = ctx.vertx().setTimer(ms, id -> {
+            if (!ctx.request().isEnded()) {
+                answerAndClose(ctx.request(), 408, "request body not received within " + ms
+                        + " ms (--request-body-timeout-ms)");
+            }
+        });
+        ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
     }
 
     /** A known path asked with a method it does not serve is 405 with {@code Allow}, not 404. */

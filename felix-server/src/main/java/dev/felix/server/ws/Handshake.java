@@ -70,7 +70,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         long timeout = server.config().get(HANDSHAKE_TIMEOUT).toMillis();
         deadline = ctx.executor().schedule(() -> {
             server.stats().handshakeTimeout();
-            log.info("closed {}: no WebSocket upgrade within {} ms", address(ctx.channel()), timeout);
+            server.refusals().info("closed {}: no WebSocket upgrade within {} ms", address(ctx.channel()), timeout);
             ctx.close();
         }, timeout, TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
@@ -138,14 +138,14 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!tokens.isPrivate(token)) {
             GatewayMetrics.Refusal reason = offered == null || offered.isBlank() ? GatewayMetrics.Refusal.MISSING_TOKEN
                     : token == null ? GatewayMetrics.Refusal.UNKNOWN_TOKEN : GatewayMetrics.Refusal.PUBLIC_TOKEN;
-            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, reason.name().toLowerCase().replace('_', ' '));
+            server.refusals().info("refused {} (User-Agent: {}): {}", remote, userAgent, reason.name().toLowerCase().replace('_', ' '));
             server.metrics().handshakeRefused(reason);
             respond(ctx, HttpResponseStatus.FORBIDDEN, false);
             return;
         }
         if (!server.reserveConnection(token)) {
             server.stats().connectionLimitRefusal();
-            log.info("refused {} (User-Agent: {}): token {} already holds {} connections", remote, userAgent,
+            server.refusals().info("refused {} (User-Agent: {}): token {} already holds {} connections", remote, userAgent,
                     token.id(), server.config().get(MAX_CONNECTIONS_PER_TOKEN));
             respond(ctx, HttpResponseStatus.TOO_MANY_REQUESTS, false);
             return;
@@ -158,7 +158,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         String invalid = invalidUpgrade(request);
         if (invalid != null) {
             server.releaseConnection(token);
-            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, invalid);
+            server.refusals().info("refused {} (User-Agent: {}): {}", remote, userAgent, invalid);
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST,
                     Unpooled.copiedBuffer(invalid + "\n", StandardCharsets.UTF_8));
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -172,7 +172,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
             switching = handshaker.answer(request);
         } catch (WebSocketHandshakeException e) {
             server.releaseConnection(token);
-            log.info("refused {} (User-Agent: {}): {}", remote, userAgent, e.getMessage());
+            server.refusals().info("refused {} (User-Agent: {}): {}", remote, userAgent, e.getMessage());
             respond(ctx, HttpResponseStatus.BAD_REQUEST, false);
             return;
         }

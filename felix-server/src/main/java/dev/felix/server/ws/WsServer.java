@@ -1,6 +1,8 @@
 package dev.felix.server.ws;
 
 import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.connections.ConnectionLimits;
+import dev.felix.server.connections.RateLimitedLog;
 import dev.felix.server.config.GatewayConfig;
 import dev.felix.server.config.ServerOptions;
 import dev.felix.server.hub.Hub;
@@ -31,6 +33,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.vertx.core.Vertx;
+
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -88,10 +92,15 @@ public final class WsServer {
     /** Accepts on one of its loops and runs every connection on one (as many as Netty's default, 2 per core). */
     private final EventLoopGroup loops;
     private Channel listener;
+    private final ConnectionLimits limits;
+    /** Refused handshakes are logged through this: anyone reaching the port can cause them. */
+    private final RateLimitedLog refusals = new RateLimitedLog(LoggerFactory.getLogger(Handshake.class),
+            "refused handshakes");
 
     public WsServer(Vertx vertx, GatewayConfig config, TokenRegistry tokens, Hub hub, Store store,
-                    StatusService status, GatewayMetrics metrics) {
+                    StatusService status, GatewayMetrics metrics, ConnectionLimits limits) {
         this.vertx = vertx;
+        this.limits = limits;
         this.config = config;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("felix-ws"), io);
@@ -136,6 +145,9 @@ public final class WsServer {
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
+                        if (!limits.admit(ch, ConnectionLimits.Port.WS)) {
+                            return;
+                        }
                         ch.pipeline().addLast(Handshake.HTTP_CODEC, new HttpServerCodec())
                                 .addLast(Handshake.REQUEST_AGGREGATOR, new HttpObjectAggregator(MAX_REQUEST_BYTES))
                                 .addLast("handshake", new Handshake(WsServer.this, frames));
@@ -162,6 +174,10 @@ public final class WsServer {
 
     TokenRegistry tokens() {
         return tokens;
+    }
+
+    RateLimitedLog refusals() {
+        return refusals;
     }
 
     GatewayMetrics metrics() {

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -40,7 +41,15 @@ public final class RawWsClient implements AutoCloseable {
     /** Sends the upgrade request; {@code authorization} and {@code userAgent} are left out when null. */
     public static RawWsClient connect(int port, String path, String authorization, String userAgent)
             throws IOException {
-        Socket socket = new Socket("127.0.0.1", port);
+        return connect(port, path, authorization, userAgent, null);
+    }
+
+    /** As {@link #connect(int, String, String, String)}, from this local address (null: any). */
+    public static RawWsClient connect(int port, String path, String authorization, String userAgent,
+                                      InetSocketAddress local) throws IOException {
+        Socket socket = new Socket();
+        socket.bind(local);
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         socket.setSoTimeout(20_000);
         byte[] key = new byte[16];
         RANDOM.nextBytes(key);
