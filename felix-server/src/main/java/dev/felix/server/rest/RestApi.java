@@ -16,6 +16,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
@@ -62,7 +63,7 @@ public final class RestApi {
     private final StatusService status;
     private final TokenRegistry tokens;
     private final Auth auth;
-    private final String openApi;
+    private final JsonObject openApi;
 
     public RestApi(GatewayConfig config, EntryService entries, Store store, TokenRegistry tokens,
                    StatusService status) {
@@ -72,7 +73,7 @@ public final class RestApi {
         this.status = status;
         this.tokens = tokens;
         this.auth = new Auth(tokens, new DailyLimit(config.get(PUBLIC_DAILY_LIMIT), System::currentTimeMillis));
-        this.openApi = new String(openApiDocument(), StandardCharsets.UTF_8);
+        this.openApi = new JsonObject(new String(openApiDocument(), StandardCharsets.UTF_8));
     }
 
     /** The OpenAPI document of this API, as shipped in the jar. */
@@ -138,7 +139,8 @@ public final class RestApi {
             ctx.next();
         });
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
-        router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON).end(openApi));
+        router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON)
+                .end(servedOpenApi(ctx.request()).encode()));
         EntryRoutes entryRoutes = new EntryRoutes(entries, auth);
         entryRoutes.mount(router);
         new LegacyRoutes(entryRoutes, entries, auth).mount(router);
@@ -169,6 +171,27 @@ public final class RestApi {
             }
         });
         ctx.addEndHandler(v -> ctx.vertx().cancelTimer(timer));
+    }
+
+    /**
+     * The document with the server it was asked on as its only {@code servers} entry: the Host the
+     * client used (what it can reach, through a proxy too), else the address that took the request.
+     */
+    private JsonObject servedOpenApi(HttpServerRequest request) {
+        String host = request.getHeader("Host");
+        if (host == null || host.isEmpty()) {
+            String address = request.localAddress().hostAddress();
+            host = (address.contains(":") ? "[" + address + "]" : address) + ":" + request.localAddress().port();
+        }
+        JsonObject served = new JsonObject();
+        for (Map.Entry<String, Object> field : openApi) {
+            served.put(field.getKey(), field.getValue());
+            if (field.getKey().equals("info")) {
+                String url = (config.tls() ? "https://" : "http://") + host;
+                served.put("servers", new JsonArray().add(new JsonObject().put("url", url)));
+            }
+        }
+        return served;
     }
 
     /** A known path asked with a method it does not serve is 405 with {@code Allow}, not 404. */

@@ -132,14 +132,14 @@ public final class EntryJson {
     }
 
     /**
-     * Checks a merge patch before it is applied: it may remove {@code id} (the ID is set again)
-     * but not change it.
+     * Checks a merge patch before it is applied: it may not change {@code id}, nor set it to null,
+     * which PUT refuses too (a patch that names the field names the entry's own ID).
      *
      * @throws IllegalArgumentException with a message fit for the client when it would
      */
     public static void checkPatch(String id, ObjectNode patch) {
         JsonNode given = patch.get("id");
-        if (given != null && !given.isNull() && !(given.isTextual() && given.textValue().equals(id))) {
+        if (given != null && !(given.isTextual() && given.textValue().equals(id))) {
             throw wrongId(id);
         }
     }

@@ -131,9 +131,12 @@ class EntryRoutesTest {
     }
 
     @Test
-    void patchKeepsTheIdWhenThePatchRemovesIt() {
+    void patchRefusesANullIdLikePut() {
         call("PUT", "/api/guilds/9", "{\"a\":1}");
-        assertThat(json(call("PATCH", "/api/guilds/9", "{\"id\":null,\"a\":null}")).toString())
+        assertError(call("PUT", "/api/guilds/9", "{\"id\":null}"), 400);
+        assertError(call("PATCH", "/api/guilds/9", "{\"id\":null,\"a\":null}"), 400);
+        assertThat(json(call("GET", "/api/guilds/9", null)).toString()).isEqualTo("{\"a\":1,\"id\":\"9\"}");
+        assertThat(json(call("PATCH", "/api/guilds/9", "{\"id\":\"9\",\"a\":null}")).toString())
                 .isEqualTo("{\"id\":\"9\"}");
     }
 
