@@ -67,10 +67,11 @@ final class Servers {
         cmd.addAll(List.of("-jar", jar.toString(), "serve", "--data", data.toString(), "--host", "127.0.0.1",
                 "--ws-port", Integer.toString(ws), "--http-port", Integer.toString(http),
                 "--ping-interval-ms", Long.toString(pingIntervalMs),
-                // The baseline has no abuse limits; lifted here so both servers do the same work
-                // (the as-fast-as-answered heartbeat run would otherwise hit the inbound rate limit).
+                // The peers have no abuse limits; lifted here so every server does the same work (the
+                // as-fast-as-answered heartbeat run would otherwise hit the inbound rate limit, and a
+                // driver slowed by a busy machine the deadline for upgrading).
                 "--max-messages-per-second", "1000000", "--message-burst", "1000000",
-                "--max-connections-per-token", "1000000"));
+                "--max-connections-per-token", "1000000", "--handshake-timeout-ms", "600000"));
         Path log = work.resolve("felix.log");
         Process server = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return awaitPorts(new Running("felix", server, ws, http, token, log, data));

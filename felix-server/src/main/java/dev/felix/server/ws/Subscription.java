@@ -76,9 +76,12 @@ final class Subscription {
     private final Snapshots snapshots;
     private final Executor owner;
     private final Output out;
-    private final Map<EntryKind, Set<String>> listened = new EnumMap<>(EntryKind.class);
-    /** Per kind, listened ID → the last version sent; only listened IDs are kept. */
-    private final Map<EntryKind, Map<String, Sent>> lastSent = new EnumMap<>(EntryKind.class);
+    /** Per kind (by ordinal), the listened IDs. Arrays rather than enum maps: every connection holds these. */
+    @SuppressWarnings("unchecked")
+    private final Set<String>[] listened = new Set[EntryKind.values().length];
+    /** Per kind, listened ID → the last version sent; only listened IDs are kept; null until one is sent. */
+    @SuppressWarnings("unchecked")
+    private final Map<String, Sent>[] lastSent = new Map[EntryKind.values().length];
     /** Whether a snapshot is being read; while one is, updates wait in {@link #held}. */
     private boolean resuming;
     /** A resume asked for while a snapshot was read, to read next; only the latest is kept. */
@@ -93,14 +96,13 @@ final class Subscription {
         this.owner = owner;
         this.out = out;
         for (EntryKind kind : EntryKind.values()) {
-            listened.put(kind, Set.of());
-            lastSent.put(kind, new HashMap<>());
+            listened[kind.ordinal()] = Set.of();
         }
     }
 
     /** The IDs of this kind listened to now. */
     Set<String> listened(EntryKind kind) {
-        return listened.get(kind);
+        return listened[kind.ordinal()];
     }
 
     /**
@@ -111,8 +113,10 @@ final class Subscription {
         Map<EntryKind, List<String>> resumed = new EnumMap<>(EntryKind.class);
         for (EntryKind kind : EntryKind.values()) {
             Set<String> ids = next.get(kind);
-            listened.put(kind, ids);
-            lastSent.get(kind).keySet().retainAll(ids);
+            listened[kind.ordinal()] = ids;
+            if (lastSent[kind.ordinal()] != null) {
+                lastSent[kind.ordinal()].keySet().retainAll(ids);
+            }
             if (!ids.isEmpty()) {
                 resumed.put(kind, List.copyOf(ids));
             }
@@ -140,9 +144,14 @@ final class Subscription {
 
     /** Records the change as sent when it is newer than what was last sent for its entry. */
     private boolean isNewer(Entry change) {
-        Sent last = lastSent.get(change.kind()).get(change.id());
+        Map<String, Sent> sent = lastSent[change.kind().ordinal()];
+        if (sent == null) {
+            sent = new HashMap<>();
+            lastSent[change.kind().ordinal()] = sent;
+        }
+        Sent last = sent.get(change.id());
         if (last == null) {
-            lastSent.get(change.kind()).put(change.id(), new Sent(change.seq()));
+            sent.put(change.id(), new Sent(change.seq()));
             return true;
         }
         if (change.seq() <= last.seq) {
@@ -192,7 +201,7 @@ final class Subscription {
             if (next != null) {
                 // Held for entries no longer listened to, they would never be sent: let them go now.
                 if (held != null) {
-                    held.keySet().removeIf(key -> !listened.get(key.kind()).contains(key.id()));
+                    held.keySet().removeIf(key -> !listened(key.kind()).contains(key.id()));
                 }
                 resume(next.ids(), next.since());
             } else {
@@ -210,7 +219,7 @@ final class Subscription {
         ready.sort(Comparator.comparingLong(h -> h.entry().seq()));
         for (Held h : ready) {
             Entry entry = h.entry();
-            if (listened.get(entry.kind()).contains(entry.id()) && isNewer(entry)) {
+            if (listened(entry.kind()).contains(entry.id()) && isNewer(entry)) {
                 out.send(entry, h.frame() != null ? h.frame()
                         : TextFrame.of(Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq())));
             }
