@@ -5,9 +5,9 @@ import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
 import dev.felix.server.Gateway;
 import dev.felix.server.store.Scope;
+import dev.felix.server.testing.RequiredTool;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -41,8 +41,8 @@ class StatusPageBrowserTest {
 
     @Test
     void pageLogsInShowsAReportedShardAndReconnects() throws Exception {
-        requireTool(Files.isExecutable(CHROMIUM), "Chromium (/usr/bin/chromium; apt-get install -y chromium)");
-        requireTool(Files.isDirectory(NODE_DIR.resolve("node_modules/playwright-core")),
+        RequiredTool.require(Files.isExecutable(CHROMIUM), "Chromium (/usr/bin/chromium; apt-get install -y chromium)");
+        RequiredTool.require(Files.isDirectory(NODE_DIR.resolve("node_modules/playwright-core")),
                 "playwright-core (npm ci in " + NODE_DIR + ")");
         Path screenshot = Path.of("target/status-page.png").toAbsolutePath();
         Files.deleteIfExists(screenshot);
@@ -88,16 +88,6 @@ class StatusPageBrowserTest {
                 restarted.close();
             }
             gw.close();
-        }
-    }
-
-    /** A test needing a tool fails on CI when the tool is missing, and is skipped elsewhere. */
-    private static void requireTool(boolean present, String tool) {
-        if (!present) {
-            if ("true".equals(System.getenv("CI"))) {
-                throw new AssertionError(tool + " is required on CI");
-            }
-            Assumptions.abort(tool + " is missing");
         }
     }
 
