@@ -2,7 +2,7 @@ package dev.felix.server.reliability;
 
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Tokens;
-import dev.felix.server.testing.RawWsClient;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
@@ -62,8 +62,8 @@ class ConnectionLimitsTest {
                  Socket b = connect("127.0.0.1", gw.gateway.httpPort())) {
                 assertThat(refusal("127.0.0.1", gw.gateway.httpPort())).startsWith("HTTP/1.1 503");
                 // Another address on the loopback is not held back by the first one's connections.
-                try (RawWsClient other = upgradeFrom("127.0.0.2", gw)) {
-                    assertThat(other.status).isEqualTo(101);
+                try (RawWebSocket other = upgradeFrom("127.0.0.2", gw)) {
+                    assertThat(other.status()).isEqualTo(101);
                 }
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(gw.http("GET", "/metrics", null, null)
@@ -93,13 +93,13 @@ class ConnectionLimitsTest {
             int refused = 60;
             String unknown = Tokens.generate(Scope.PRIVATE);
             for (int i = 0; i < refused; i++) {
-                try (RawWsClient client = RawWsClient.connect(gw.gateway.wsPort(), "/", unknown, null)) {
-                    assertThat(client.status).isEqualTo(403);
+                try (RawWebSocket client = RawWebSocket.handshake(gw.gateway.wsPort(), unknown, null)) {
+                    assertThat(client.status()).isEqualTo(403);
                 }
             }
             Thread.sleep(1100);
-            try (RawWsClient client = RawWsClient.connect(gw.gateway.wsPort(), "/", unknown, null)) {
-                assertThat(client.status).isEqualTo(403);
+            try (RawWebSocket client = RawWebSocket.handshake(gw.gateway.wsPort(), unknown, null)) {
+                assertThat(client.status()).isEqualTo(403);
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                     assertThat(log.since()).contains("more refused handshakes were not logged"));
@@ -126,7 +126,7 @@ class ConnectionLimitsTest {
         }
     }
 
-    private static RawWsClient upgradeFrom(String from, TestGateway gw) throws IOException {
-        return RawWsClient.connect(gw.gateway.wsPort(), "/", gw.privateToken, null, new InetSocketAddress(from, 0));
+    private static RawWebSocket upgradeFrom(String from, TestGateway gw) throws IOException {
+        return RawWebSocket.handshake(gw.gateway.wsPort(), gw.privateToken, null, new InetSocketAddress(from, 0));
     }
 }

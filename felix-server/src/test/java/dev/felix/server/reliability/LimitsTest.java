@@ -2,7 +2,6 @@ package dev.felix.server.reliability;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.server.testing.RawWebSocket;
-import dev.felix.server.testing.RawWsClient;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import dev.felix.server.ws.WsStats;
@@ -260,14 +259,14 @@ class LimitsTest {
             connection.write((method + " /api/guilds/1 HTTP/1.1\r\nHost: x\r\n" + authorization
                     + "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            return RawWsClient.readHead(connection.input());
+            return RawWebSocket.readHead(connection.input());
         }
     }
 
     /** One keep-alive request on a raw connection; returns the response head, body consumed. */
     private static String getHealth(RawWebSocket connection) throws IOException {
         connection.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        String head = RawWsClient.readHead(connection.input());
+        String head = RawWebSocket.readHead(connection.input());
         Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
         assertThat(length.find()).as("Content-Length in %s", head).isTrue();
         connection.input().readNBytes(Integer.parseInt(length.group(1)));

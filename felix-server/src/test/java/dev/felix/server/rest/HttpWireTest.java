@@ -3,7 +3,6 @@ package dev.felix.server.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.testing.RawWebSocket;
-import dev.felix.server.testing.RawWsClient;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import org.junit.jupiter.api.AfterAll;
@@ -70,7 +69,7 @@ class HttpWireTest {
     }
 
     private static Answer read(RawWebSocket connection) throws IOException {
-        String head = RawWsClient.readHead(connection.input());
+        String head = RawWebSocket.readHead(connection.input());
         Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
         assertThat(length.find()).as("Content-Length in %s", head).isTrue();
         byte[] body = connection.input().readNBytes(Integer.parseInt(length.group(1)));

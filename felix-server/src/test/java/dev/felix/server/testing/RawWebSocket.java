@@ -1,5 +1,6 @@
 package dev.felix.server.testing;
 
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -9,13 +10,16 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A WebSocket client over a plain socket that writes frames byte by byte, so tests can send what
  * no well-behaved client library would: broken UTF-8, bad fragments, unmasked or reserved-bit
- * frames, and can stop reading altogether.
+ * frames, and can stop reading altogether. It does exactly what a test tells it and nothing more:
+ * in particular it never answers a ping (every real client library does).
  */
 public final class RawWebSocket implements AutoCloseable {
     public static final int CONTINUATION = 0x0, TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9;
@@ -23,6 +27,8 @@ public final class RawWebSocket implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    /** The HTTP status of the upgrade answer (101 when upgraded), or 0 before an upgrade was asked. */
+    private int status;
 
     /** A frame the server sent. */
     public record Frame(int opcode, boolean fin, byte[] payload) {
@@ -44,7 +50,12 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Opens a TCP connection and nothing more. */
     public static RawWebSocket open(int port, int receiveBufferBytes) throws IOException {
+        return open(port, receiveBufferBytes, null);
+    }
+
+    private static RawWebSocket open(int port, int receiveBufferBytes, InetSocketAddress local) throws IOException {
         Socket s = new Socket();
+        s.bind(local);
         if (receiveBufferBytes > 0) {
             s.setReceiveBufferSize(receiveBufferBytes);
         }
@@ -61,16 +72,32 @@ public final class RawWebSocket implements AutoCloseable {
 
     public static RawWebSocket connect(int port, String authorization, int receiveBufferBytes) throws IOException {
         RawWebSocket ws = open(port, receiveBufferBytes);
-        String status = ws.upgrade(port, authorization);
-        if (!status.startsWith("HTTP/1.1 101")) {
+        String status = ws.upgrade(port, authorization, "raw-test");
+        if (ws.status != 101) {
             ws.close();
             throw new IOException("upgrade refused: " + status);
         }
         return ws;
     }
 
+    /**
+     * Asks for the upgrade and keeps the connection whatever the answer ({@link #status()});
+     * {@code authorization} and {@code userAgent} are left out when null.
+     */
+    public static RawWebSocket handshake(int port, String authorization, String userAgent) throws IOException {
+        return handshake(port, authorization, userAgent, null);
+    }
+
+    /** As {@link #handshake(int, String, String)}, from this local address (null: any). */
+    public static RawWebSocket handshake(int port, String authorization, String userAgent, InetSocketAddress local)
+            throws IOException {
+        RawWebSocket ws = open(port, 0, local);
+        ws.upgrade(port, authorization, userAgent);
+        return ws;
+    }
+
     /** Sends the upgrade request and returns the response's status line. */
-    private String upgrade(int port, String authorization) throws IOException {
+    private String upgrade(int port, String authorization, String userAgent) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
         String request = "GET / HTTP/1.1\r\n"
@@ -79,13 +106,40 @@ public final class RawWebSocket implements AutoCloseable {
                 + "Connection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n"
-                + "User-Agent: raw-test\r\n"
+                + (userAgent == null ? "" : "User-Agent: " + userAgent + "\r\n")
                 + (authorization == null ? "" : "Authorization: " + authorization + "\r\n")
                 + "\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String response = RawWsClient.readHead(in);
-        return response.substring(0, response.indexOf("\r\n"));
+        String response = readHead(in);
+        String statusLine = response.substring(0, response.indexOf("\r\n"));
+        status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+        return statusLine;
+    }
+
+    /** An HTTP response's status line and headers, read byte by byte so nothing after them is taken. */
+    public static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        byte[] end = {'\r', '\n', '\r', '\n'};
+        while (matched < end.length) {
+            int b = in.read();
+            if (b < 0) {
+                throw new EOFException("connection closed during the handshake: " + head);
+            }
+            head.write(b);
+            matched = b == end[matched] ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.US_ASCII);
+    }
+
+    /** The HTTP status the server answered the upgrade with: 101 when upgraded. */
+    public int status() {
+        return status;
+    }
+
+    public int localPort() {
+        return socket.getLocalPort();
     }
 
     public InputStream input() {
@@ -149,6 +203,18 @@ public final class RawWebSocket implements AutoCloseable {
         byte[] payload = new byte[(int) len];
         in.readFully(payload);
         return new Frame(b0 & 0x0f, (b0 & 0x80) != 0, payload);
+    }
+
+    /** Every frame the server sends until it ends the connection. */
+    public List<Frame> readUntilEnd() throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        try {
+            while (true) {
+                frames.add(read());
+            }
+        } catch (EOFException | java.net.SocketException e) {
+            return frames;
+        }
     }
 
     /** Reads until the server's close frame and returns it, or null when the connection ends without one. */

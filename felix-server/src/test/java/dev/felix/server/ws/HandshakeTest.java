@@ -2,11 +2,11 @@ package dev.felix.server.ws;
 
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
-import dev.felix.server.testing.RawWsClient;
+import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
-import dev.felix.server.store.Tokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.time.Duration;
+import java.util.Base64;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -71,7 +71,7 @@ class HandshakeTest {
             socket.getOutputStream().write(("GET / " + version + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Version: 13\r\nAuthorization: " + gw.privateToken + "\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            String head = RawWsClient.readHead(socket.getInputStream());
+            String head = RawWebSocket.readHead(socket.getInputStream());
             if (head.startsWith("HTTP/1.1 101")) {
                 return head;
             }
@@ -112,11 +112,11 @@ class HandshakeTest {
 
     @Test
     void refusalHappensBeforeTheUpgrade() throws Exception {
-        try (RawWsClient raw = RawWsClient.connect(gw.gateway.wsPort(), "/", gw.publicToken, "raw")) {
-            assertThat(raw.status).isEqualTo(403);
+        try (RawWebSocket raw = RawWebSocket.handshake(gw.gateway.wsPort(), gw.publicToken, "raw")) {
+            assertThat(raw.status()).isEqualTo(403);
         }
-        try (RawWsClient raw = RawWsClient.connect(gw.gateway.wsPort(), "/", gw.privateToken, "raw")) {
-            assertThat(raw.status).isEqualTo(101);
+        try (RawWebSocket raw = RawWebSocket.handshake(gw.gateway.wsPort(), gw.privateToken, "raw")) {
+            assertThat(raw.status()).isEqualTo(101);
         }
     }
 

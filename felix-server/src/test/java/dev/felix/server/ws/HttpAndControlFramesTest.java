@@ -1,7 +1,6 @@
 package dev.felix.server.ws;
 
 import dev.felix.server.testing.RawWebSocket;
-import dev.felix.server.testing.RawWsClient;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -68,7 +67,7 @@ class HttpAndControlFramesTest {
                     "{\"code\":20001}".getBytes(StandardCharsets.UTF_8), true, 0);
             // One write: the frame arrives in the same read as the request, before the 101 is out.
             raw.write(ByteBuffer.allocate(request.length + heartbeat.length).put(request).put(heartbeat).array());
-            assertThat(RawWsClient.readHead(raw.input())).startsWith("HTTP/1.1 101");
+            assertThat(RawWebSocket.readHead(raw.input())).startsWith("HTTP/1.1 101");
             assertThat(raw.read().text()).contains("\"code\":10001");
         }
     }
@@ -102,7 +101,7 @@ class HttpAndControlFramesTest {
             raw.write(("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Authorization: " + gw.privateToken + "\r\n" + headers + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            return RawWsClient.readHead(raw.input());
+            return RawWebSocket.readHead(raw.input());
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.felix.server.ws;
 
-import dev.felix.server.testing.RawWsClient;
+import dev.felix.server.testing.RawWebSocket;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
 import org.junit.jupiter.api.AfterAll;
@@ -130,13 +130,13 @@ class IgnoredInputTest {
 
     @Test
     void fragmentedMessageUnderTheLimitIsRead() throws Exception {
-        try (RawWsClient raw = RawWsClient.connect(gw.gateway.wsPort(), "/", gw.privateToken, "fragments")) {
-            raw.sendFrame(RawWsClient.TEXT, false, "{\"code\":".getBytes(StandardCharsets.UTF_8));
-            raw.sendFrame(0x0, false, "200".getBytes(StandardCharsets.UTF_8));
-            raw.sendFrame(0x0, true, "01}".getBytes(StandardCharsets.UTF_8));
-            RawWsClient.Frame frame = raw.readFrame();
-            assertThat(frame.opcode()).isEqualTo(RawWsClient.TEXT);
-            assertThat(new String(frame.payload(), StandardCharsets.UTF_8)).contains("\"code\":10001");
+        try (RawWebSocket raw = RawWebSocket.connect(gw.gateway.wsPort(), gw.privateToken)) {
+            raw.frame(RawWebSocket.TEXT, false, "{\"code\":".getBytes(StandardCharsets.UTF_8));
+            raw.frame(RawWebSocket.CONTINUATION, false, "200".getBytes(StandardCharsets.UTF_8));
+            raw.frame(RawWebSocket.CONTINUATION, true, "01}".getBytes(StandardCharsets.UTF_8));
+            RawWebSocket.Frame frame = raw.read();
+            assertThat(frame.opcode()).isEqualTo(RawWebSocket.TEXT);
+            assertThat(frame.text()).contains("\"code\":10001");
         }
     }
 }
