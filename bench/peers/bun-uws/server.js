@@ -137,7 +137,8 @@ const wsServer = Bun.serve({
     maxPayloadLength: MAX_MESSAGE_BYTES,
     backpressureLimit: MAX_QUEUED_BYTES,
     closeOnBackpressureLimit: true,
-    // uWebSockets pings a socket idle for half of this and drops one that stays silent for all of it.
+    // With sendPings, uWebSockets pings a socket that has been idle and drops one that stays silent:
+    // twice the ping interval, so a client answering the pings is never dropped.
     idleTimeout: Math.max(1, Math.round(2 * PING_INTERVAL_MS / 1000)),
     sendPings: true,
     perMessageDeflate: false,
