@@ -46,7 +46,11 @@ async function wsUrl() {
 async function refusal(token) {
   try {
     const response = await fetch('api/status', {cache: 'no-store', headers: {Authorization: 'Bearer ' + token}});
-    return response.ok && /^fx[ps]_/.test(token) ? 'limit' : 'token';
+    if (response.ok) {
+      return /^fx[ps]_/.test(token) ? 'limit' : 'token';
+    }
+    // Only 401/403 judge the token; a 503 (the gateway stopping, its store down) says nothing about it.
+    return response.status === 401 || response.status === 403 ? 'token' : 'unreachable';
   } catch (e) {
     return 'unreachable';
   }

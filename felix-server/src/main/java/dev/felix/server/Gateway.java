@@ -2,8 +2,8 @@ package dev.felix.server;
 
 import dev.felix.server.auth.TokenRegistry;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.connections.ConnectionLimits;
 import dev.felix.server.config.ServerOptions;
+import dev.felix.server.connections.ConnectionLimits;
 import dev.felix.server.entries.EntryService;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.metrics.GatewayMetrics;
@@ -215,6 +215,11 @@ public final class Gateway implements AutoCloseable {
 
     public Hub hub() {
         return hub;
+    }
+
+    /** The connections open on both ports, against their limits. */
+    public ConnectionLimits connections() {
+        return limits;
     }
 
     /** Felix's WebSocket: its sessions and their counters. */

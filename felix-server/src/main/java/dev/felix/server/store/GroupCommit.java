@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -129,8 +130,14 @@ public final class GroupCommit {
             w.result.completeExceptionally(new StoreException.Unavailable("not written: the store is closed", null));
             return w.result;
         }
-        // Hop: the deadline fires on the deadline thread, which answers the write unless the writer took it first.
-        w.deadline = deadlines.schedule(() -> expire(w), deadline.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            // Hop: the deadline fires on the deadline thread, which answers the write unless the writer took it first.
+            w.deadline = deadlines.schedule(() -> expire(w), deadline.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // Closed since the check above.
+            w.result.completeExceptionally(new StoreException.Unavailable("not written: the store is closed", null));
+            return w.result;
+        }
         // Hop: onto the writer thread, which commits queued writes together; the future completes there.
         writes.add(w);
         return w.result;

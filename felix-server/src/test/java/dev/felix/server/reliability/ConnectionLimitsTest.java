@@ -36,6 +36,8 @@ class ConnectionLimitsTest {
                 idle.add(connect("127.0.0.1", gw.gateway.httpPort()));
                 idle.add(connect("127.0.0.1", gw.gateway.httpPort()));
                 idle.add(connect("127.0.0.1", gw.gateway.wsPort()));
+                // Accepted by the kernel is not yet counted by the gateway: wait for it.
+                await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway.connections().open() == 3);
                 assertThat(refusal("127.0.0.1", gw.gateway.wsPort())).startsWith("HTTP/1.1 503").contains("Retry-After");
                 assertThat(refusal("127.0.0.1", gw.gateway.httpPort())).startsWith("HTTP/1.1 503");
             } finally {
@@ -60,6 +62,7 @@ class ConnectionLimitsTest {
         try (TestGateway gw = TestGateway.start(c -> c.set(MAX_CONNECTIONS_PER_IP, 2))) {
             try (Socket a = connect("127.0.0.1", gw.gateway.wsPort());
                  Socket b = connect("127.0.0.1", gw.gateway.httpPort())) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway.connections().open() == 2);
                 assertThat(refusal("127.0.0.1", gw.gateway.httpPort())).startsWith("HTTP/1.1 503");
                 // Another address on the loopback is not held back by the first one's connections.
                 try (RawWebSocket other = upgradeFrom("127.0.0.2", gw)) {

@@ -48,8 +48,9 @@ class GracefulShutdownTest {
                         .getBytes(StandardCharsets.US_ASCII));
                 out.write(body, 0, 100);
                 out.flush();
-                // Give the server time to read the head, so the request is in flight at the signal.
-                Thread.sleep(500);
+                // Give the server time to read the head, so the request is in flight at the signal (a head
+                // read after it is answered 503, as the other test shows); generous for a loaded machine.
+                Thread.sleep(2000);
 
                 long signalled = System.nanoTime();
                 server.sigterm();
