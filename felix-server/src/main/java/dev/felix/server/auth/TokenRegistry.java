@@ -8,12 +8,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,8 +45,8 @@ public final class TokenRegistry implements AutoCloseable {
     private final ExecutorService lookups;
     private final AtomicInteger pendingLookups = new AtomicInteger();
     private final List<Consumer<TokenRecord>> revocationListeners = new CopyOnWriteArrayList<>();
-    /** Valid tokens by hash; replaced by each reload, added to by lookups in between. */
-    private volatile Map<String, TokenRecord> active = Map.of();
+    /** Valid tokens by hash; replaced by each reload, added to by lookups and mints in between. */
+    private volatile Map<String, TokenRecord> active = new ConcurrentHashMap<>();
     private long purgedAt;
 
     public TokenRegistry(Store store, Duration pollInterval) {
@@ -122,10 +122,9 @@ public final class TokenRegistry implements AutoCloseable {
         remember(token);
     }
 
-    private synchronized TokenRecord remember(TokenRecord token) {
-        Map<String, TokenRecord> next = new HashMap<>(active);
-        next.put(token.hash(), token);
-        active = Map.copyOf(next);
+    private TokenRecord remember(TokenRecord token) {
+        // Added during a reload that had read the table before, it is found again by a lookup or the next reload.
+        active.put(token.hash(), token);
         return token;
     }
 
@@ -145,20 +144,27 @@ public final class TokenRegistry implements AutoCloseable {
         List<TokenRecord> valid = store.listValidTokens(now);
         Set<Long> validIds = new HashSet<>();
         valid.forEach(t -> validIds.add(t.id()));
-        Map<String, TokenRecord> next = new HashMap<>();
+        Map<String, TokenRecord> next = new ConcurrentHashMap<>();
         for (TokenRecord t : valid) {
             if (t.parent() == null || validIds.contains(t.parent())) {
                 next.put(t.hash(), t);
             }
         }
         Map<String, TokenRecord> previous = active;
-        active = Map.copyOf(next);
+        active = next;
         for (TokenRecord gone : previous.values()) {
             // An expired session token is not revoked: its sockets are closed with "token expired" at its expiry.
-            if (!next.containsKey(gone.hash()) && gone.validAt(now)) {
-                log.info("token {} (owner {}) revoked", gone.id(), gone.owner());
-                revocationListeners.forEach(l -> l.accept(gone));
+            if (next.containsKey(gone.hash()) || !gone.validAt(now)) {
+                continue;
             }
+            // Minted here or looked up after the table was read above: still valid, and kept.
+            if (store.findToken(gone.hash()).filter(t -> t.validAt(now)
+                    && (t.parent() == null || validIds.contains(t.parent()))).isPresent()) {
+                next.put(gone.hash(), gone);
+                continue;
+            }
+            log.info("token {} (owner {}) revoked", gone.id(), gone.owner());
+            revocationListeners.forEach(l -> l.accept(gone));
         }
         if (now - purgedAt >= PURGE_EVERY_MS) {
             purgedAt = now;
