@@ -3,6 +3,7 @@
 // examples get the ws package as their WebSocket and, like a page, the token in a variable.
 'use strict';
 const fs = require('fs');
+const http = require('http');
 const Module = require('module');
 
 const note = event => fs.appendFileSync(process.env.FELIX_EXAMPLE_EVENTS, JSON.stringify(event) + '\n');
@@ -15,9 +16,7 @@ function patch(WebSocket) {
     patched.add(WebSocket);
     const emit = WebSocket.prototype.emit;
     WebSocket.prototype.emit = function (event, ...args) {
-        if (event === 'open') {
-            note({ event });
-        } else if (event === 'message') {
+        if (event === 'message') {
             let code = null;
             try { code = JSON.parse(args[0].toString()).code; } catch (notJson) { /* recorded without a code */ }
             note({ event, code });
@@ -29,6 +28,16 @@ function patch(WebSocket) {
         return emit.call(this, event, ...args);
     };
 }
+
+// A socket opens with an HTTP upgrade, whichever copy of ws (or other client) an example's
+// packages bring, and whether they are CommonJS or ES modules: recorded on Node's own request.
+const requestEmit = http.ClientRequest.prototype.emit;
+http.ClientRequest.prototype.emit = function (event, ...args) {
+    if (event === 'upgrade') {
+        note({ event: 'open' });
+    }
+    return requestEmit.call(this, event, ...args);
+};
 
 const load = Module._load;
 Module._load = function (request, ...rest) {

@@ -34,6 +34,8 @@ final class Clients implements AutoCloseable {
     private final HttpClient http;
     private final URI httpBase;
     final List<Conn> conns = new ArrayList<>();
+    /** Handshakes refused and sockets closed by the server, over the life of these clients. */
+    final Refusals refusals = new Refusals();
     private final AtomicInteger next = new AtomicInteger();
 
     Clients(Target target, int httpConnections) {
@@ -69,8 +71,8 @@ final class Clients implements AutoCloseable {
 
     /**
      * Opens {@code n} authenticated sockets, at most {@code concurrency} handshakes at a time.
-     * Failures are counted in the result as {@code connect_failed}; each handshake's time goes
-     * to the {@code handshake} histogram.
+     * Failures are counted in the result as {@code connect_failed}, and by reason in {@link #refusals};
+     * each handshake's time goes to the {@code handshake} histogram.
      */
     List<Conn> open(int n, int concurrency, Result result) {
         ConcurrentLinkedQueue<Conn> opened = new ConcurrentLinkedQueue<>();
@@ -88,9 +90,10 @@ final class Clients implements AutoCloseable {
             connect().onComplete(ar -> {
                 handshakes.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - t0) / 1000));
                 if (ar.succeeded()) {
-                    opened.add(new Conn(ar.result()));
-                } else if (failed.getAndIncrement() < 3) {
-                    System.err.println("connect failed: " + ar.cause().getMessage());
+                    opened.add(new Conn(ar.result(), refusals));
+                } else {
+                    failed.incrementAndGet();
+                    refusals.refused(ar.cause());
                 }
                 if (finished.incrementAndGet() == n) {
                     done.tryComplete();

@@ -22,10 +22,13 @@ final class Conn {
     private Consumer<String> onUpdate = text -> { };
     volatile boolean closed;
 
-    Conn(WebSocket ws) {
+    Conn(WebSocket ws, Refusals refusals) {
         this.ws = ws;
         ws.textMessageHandler(this::onText);
-        ws.closeHandler(v -> closed = true);
+        ws.closeHandler(v -> {
+            closed = true;
+            refusals.closed(ws.closeStatusCode(), ws.closeReason());
+        });
         ws.exceptionHandler(e -> { });
     }
 

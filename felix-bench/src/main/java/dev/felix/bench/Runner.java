@@ -26,7 +26,11 @@ final class Runner {
     private Runner() {
     }
 
-    /** Runs the scenario and returns its metrics, with the server's memory when a PID is given. */
+    /**
+     * Runs the scenario and returns its metrics, with the server's memory when a PID is given.
+     *
+     * @throws RunFailed when the server refused handshakes or closed sockets during the run
+     */
     static List<Metric> run(Scenario scenario, Target target, List<String> args) {
         target.validate();
         if (target.child != null) {
@@ -45,6 +49,7 @@ final class Runner {
                     scenario.prepare(clients, target, result);
                     rssAfter = memory ? settledRss(target.serverPid) : -1;
                     scenario.run(clients, target, result);
+                    clients.refusals.addTo(result);
                 } finally {
                     scenario.teardown(clients);
                 }
@@ -86,7 +91,22 @@ final class Runner {
             }
         }
         result.notes.forEach(n -> System.err.println("note: " + n));
+        List<String> refused = Refusals.explain(result);
+        if (!refused.isEmpty()) {
+            throw new RunFailed(metrics, scenario.name() + ": the server refused or closed connections, so the numbers "
+                    + "do not measure the load asked for:\n  " + String.join("\n  ", refused));
+        }
         return metrics;
+    }
+
+    /** A run whose server refused or closed connections: its metrics, and why they do not count. */
+    static final class RunFailed extends RuntimeException {
+        final List<Metric> metrics;
+
+        RunFailed(List<Metric> metrics, String message) {
+            super(message);
+            this.metrics = metrics;
+        }
     }
 
     /** The server's RSS once it has had a moment to finish the work of the last handshakes. */
@@ -110,6 +130,7 @@ final class Runner {
                 return;
             }
             scenario.run(clients, target, result);
+            clients.refusals.addTo(result);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

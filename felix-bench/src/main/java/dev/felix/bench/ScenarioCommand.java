@@ -25,7 +25,14 @@ abstract class ScenarioCommand implements Scenario, Callable<Integer> {
         // The parse result holds the whole command line, which starts with this scenario's name;
         // driver processes are given the options after it.
         List<String> args = spec.commandLine().getParseResult().originalArgs();
-        List<Metric> metrics = Runner.run(this, target, args.subList(args.indexOf(name()) + 1, args.size()));
+        List<Metric> metrics;
+        try {
+            metrics = Runner.run(this, target, args.subList(args.indexOf(name()) + 1, args.size()));
+        } catch (Runner.RunFailed failed) {
+            Report.print(System.out, failed.metrics);
+            System.err.println("felix bench " + failed.getMessage());
+            return 1;
+        }
         if (target.child == null) {
             Report.print(System.out, metrics);
         }

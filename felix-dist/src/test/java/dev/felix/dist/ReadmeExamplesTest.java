@@ -79,6 +79,7 @@ class ReadmeExamplesTest {
     private static final Pattern DEPENDENCY = Pattern.compile(
             "<dependency>\\s*<groupId>([^<]+)</groupId>\\s*<artifactId>([^<]+)</artifactId>\\s*<version>([^<]+)</version>");
     private static final String DB_PASSWORD = "felix-example";
+    private static final String CLIENT_PACKAGE = "felix-gateway-client";
     /** Variables the Java examples use as the reader's own, and what stands in for them. */
     private static final Map<String, String> GIVEN = Map.of("shardManager",
             "net.dv8tion.jda.api.sharding.ShardManager shardManager = dev.felix.dist.NoShards.shardManager();");
@@ -249,6 +250,9 @@ class ReadmeExamplesTest {
     private static void runJavaScript(Block block, String code) throws Exception {
         boolean module = Pattern.compile("(?m)^\\s*(import\\s|export\\s)|^\\s*await\\s|\\sawait\\s").matcher(code).find();
         Path dir = currentDir();
+        if (code.contains("'" + CLIENT_PACKAGE + "'") && !Files.isDirectory(dir.resolve("node_modules").resolve(CLIENT_PACKAGE))) {
+            installClientPackage(block, dir);
+        }
         Path file = dir.resolve("readme-example-" + block.line() + (module ? ".mjs" : ".js"));
         Files.writeString(file, code);
         Path events = run.resolve("js-" + block.line() + ".events");
@@ -272,6 +276,21 @@ class ReadmeExamplesTest {
             Thread.sleep(100);
         }
         runningExamples.add(node);
+    }
+
+    /**
+     * Installs the TypeScript client the build packed into the folder of an example that imports it
+     * before the README's section on the client (which installs it the same way) comes up.
+     */
+    private static void installClientPackage(Block block, Path dir) throws Exception {
+        Path target = Release.ROOT.resolve("clients/js/target");
+        List<Path> packed;
+        try (Stream<Path> files = Files.exists(target) ? Files.list(target) : Stream.empty()) {
+            packed = files.filter(p -> p.getFileName().toString().matches(CLIENT_PACKAGE + "-.*\\.tgz")).toList();
+        }
+        assertThat(packed).as("%s imports %s: mvn package packs it into %s", block, CLIENT_PACKAGE, target).hasSize(1);
+        Result install = exec(List.of("npm", "install", "--no-save", packed.get(0).toString()), dir, Map.of(), 600);
+        assertThat(install.code()).as("%s: npm install %s\n%s", block, packed.get(0), install.describe()).isZero();
     }
 
     private static String jsReport(Block block, Process node) {

@@ -1,0 +1,81 @@
+package dev.felix.bench;
+
+import dev.felix.server.Gateway;
+import dev.felix.server.config.GatewayConfig;
+import dev.felix.server.store.Scope;
+import dev.felix.server.store.Tokens;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import static dev.felix.server.config.Settings.DATA;
+import static dev.felix.server.config.Settings.HOST;
+import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
+import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
+import static dev.felix.server.config.Settings.MESSAGE_BURST;
+import static dev.felix.server.config.Settings.WS_PORT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * A run against a gateway whose limits refuse or close some of its connections fails, saying why
+ * and which option lifts it, instead of reporting numbers for fewer clients than asked.
+ */
+class RefusedRunTest {
+    @TempDir
+    Path dataDir;
+    private Gateway gateway;
+    private String token;
+
+    private void start(UnaryOperator<GatewayConfig.Builder> limits) {
+        gateway = Gateway.start(limits.apply(GatewayConfig.builder()
+                .set(DATA, dataDir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)).build());
+        token = Tokens.mint(gateway.store(), Scope.PRIVATE, "bench-test", null).token();
+        gateway.tokens().reload();
+    }
+
+    @AfterEach
+    void stop() {
+        gateway.close();
+    }
+
+    private String[] heartbeat(String... options) {
+        String[] target = {"--url", "ws://127.0.0.1:" + gateway.wsPort() + "/", "--http",
+                "http://127.0.0.1:" + gateway.httpPort(), "--token", token};
+        String[] args = new String[target.length + options.length];
+        System.arraycopy(target, 0, args, 0, target.length);
+        System.arraycopy(options, 0, args, target.length, options.length);
+        return args;
+    }
+
+    @Test
+    void handshakesRefusedForThePerTokenLimitFailTheRunAndNameTheOption() {
+        start(b -> b.set(MAX_CONNECTIONS_PER_TOKEN, 2));
+        String[] args = heartbeat("--clients", "5", "--duration", "1", "--warmup", "0", "--shards", "1");
+        HeartbeatScenario scenario = new HeartbeatScenario();
+        new CommandLine(scenario).parseArgs(args);
+        assertThatThrownBy(() -> Runner.run(scenario, scenario.target, List.of(args)))
+                .isInstanceOf(Runner.RunFailed.class)
+                .hasMessageContaining("3 connections: handshake refused with HTTP 429")
+                .hasMessageContaining("--max-connections-per-token");
+        assertThat(new CommandLine(new HeartbeatScenario()).execute(args)).isEqualTo(1);
+    }
+
+    @Test
+    void socketsClosedForTheFrameRateFailTheRun() {
+        start(b -> b.set(MAX_MESSAGES_PER_SECOND, 1).set(MESSAGE_BURST, 1).set(MAX_CONNECTIONS_PER_TOKEN, 100));
+        String[] args = heartbeat("--clients", "2", "--rate", "max", "--duration", "1", "--warmup", "0", "--shards", "1");
+        HeartbeatScenario scenario = new HeartbeatScenario();
+        new CommandLine(scenario).parseArgs(args);
+        assertThatThrownBy(() -> Runner.run(scenario, scenario.target, List.of(args)))
+                .isInstanceOf(Runner.RunFailed.class)
+                .hasMessageContaining("closed by the server with 1008 rate limit exceeded")
+                .hasMessageContaining("--max-messages-per-second and --message-burst");
+    }
+}
