@@ -543,9 +543,8 @@ class ReadmeExamplesTest {
     /** Copies a source folder as a fresh checkout holds it: without what builds leave in it. */
     private static void copySources(Path from, Path to) throws IOException {
         try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.filter(p -> from.relativize(p).toString().split("/").length > 0
-                    && Stream.of("node_modules", "target", "dist").noneMatch(skip -> from.relativize(p).toString()
-                    .matches("(.*/)?" + skip + "(/.*)?"))).toList()) {
+            for (Path file : files.filter(p -> !from.relativize(p).toString()
+                    .matches("(.*/)?(node_modules|target|dist)(/.*)?")).toList()) {
                 Path target = to.resolve(from.relativize(file).toString());
                 if (Files.isDirectory(file)) {
                     Files.createDirectories(target);
