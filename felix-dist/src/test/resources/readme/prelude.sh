@@ -1,7 +1,7 @@
 # Run before every shell example of the README, in one bash per example.
 set -euo pipefail
-# Variables set by the section's earlier examples (and the folder they went to) carry over, as in
-# the terminal of a reader following the section; the EXIT trap saves them for the next example.
+# Variables set by earlier examples (and the folder the section's went to) carry over, as in the
+# terminal of a reader following the README; the EXIT trap saves them for the next example.
 __felix_before="$(compgen -v | sort)"
 cd "@SCRATCH@"
 if [ -f "@STATE@" ]; then

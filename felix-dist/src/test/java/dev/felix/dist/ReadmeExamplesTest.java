@@ -45,8 +45,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *
  * <p>What each language means:
  * <ul>
- *   <li>{@code sh}: one bash per block, which must exit 0; shell variables and the folder carry
- *       over to the next blocks of the same section. Each {@code curl} must get an answer that is
+ *   <li>{@code sh}: one bash per block, which must exit 0; shell variables carry over to the next
+ *       blocks, and the folder it went to (cd) to the next blocks of the same section. Each {@code curl} must get an answer that is
  *       not a refusal of the request itself (400, 401, 403, 405, 413, 415, 5xx); 404 and 412
  *       depend on what earlier examples wrote. {@code ./felix serve} and {@code ./felix tail}
  *       are left running once up (bound; connected) and stopped at the end of the section.</li>
@@ -63,7 +63,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * </ul>
  *
  * <p>Examples speak of the default ports, {@code localhost}, {@code gateway-host}, placeholder
- * tokens ({@code fxp_…}), {@code db.internal:5432}, {@code /var/lib/felix} and {@code /etc/felix/};
+ * tokens ({@code fxp_…}) and token files, {@code db.internal:5432}, {@code /var/lib/felix} and {@code /etc/felix/};
  * {@link #placeholders} puts the test's free ports, tokens, folder and PostgreSQL in their place.
  * A gateway runs for every example that needs one (started with {@code ./felix serve} on the folder's
  * {@code data}, whose first start mints the token the examples use) unless the example starts its own.
@@ -80,6 +80,7 @@ class ReadmeExamplesTest {
             "<dependency>\\s*<groupId>([^<]+)</groupId>\\s*<artifactId>([^<]+)</artifactId>\\s*<version>([^<]+)</version>");
     private static final String DB_PASSWORD = "felix-example";
     private static final String CLIENT_PACKAGE = "felix-gateway-client";
+    private static final String TOKEN_FILE = "/run/dash/felix-token";
     /** Variables the Java examples use as the reader's own, and what stands in for them. */
     private static final Map<String, String> GIVEN = Map.of("shardManager",
             "net.dv8tion.jda.api.sharding.ShardManager shardManager = dev.felix.dist.NoShards.shardManager();");
@@ -212,6 +213,9 @@ class ReadmeExamplesTest {
                 .replace("FELIX_DB_PASSWORD=…", "FELIX_DB_PASSWORD=" + DB_PASSWORD);
         if (publicToken != null) {
             s = s.replace("fxu_…", publicToken);
+        }
+        if (s.contains(TOKEN_FILE)) {
+            s = s.replace(TOKEN_FILE, tokenFile().toString());
         }
         if (postgres != null) {
             s = s.replace("db.internal:5432", "localhost:" + postgres.getPort());
@@ -362,14 +366,18 @@ class ReadmeExamplesTest {
     }
 
     /**
-     * Ends a section: its shell variables and folder are forgotten, and what its examples left
-     * running is stopped. JavaScript examples still running first see the gateway go away for a
+     * Ends a section: what its examples left running is stopped, and the next section starts in
+     * the checkout again, without the FELIX_* variables this one exported (which configured its own
+     * gateway); other shell variables, like {@code $T} of the REST section, stay as in a terminal. JavaScript examples still running first see the gateway go away for a
      * few seconds, as in a deploy, longer than their reconnect delay: one that crashes on a refused
      * reconnect fails here.
      */
     private static void endSection(String section) throws Exception {
-        Files.deleteIfExists(run.resolve("state.sh"));
-        Files.deleteIfExists(run.resolve("state.sh.new"));
+        Path state = run.resolve("state.sh");
+        if (Files.exists(state)) {
+            Files.write(state, Files.readAllLines(state).stream()
+                    .filter(line -> !line.startsWith("cd ") && !line.startsWith("declare -x FELIX_")).toList());
+        }
         Files.deleteIfExists(run.resolve("state.sh.cwd"));
         List<String> failures = new ArrayList<>();
         if (!runningExamples.isEmpty()) {
@@ -458,6 +466,15 @@ class ReadmeExamplesTest {
             }
         }
         return Objects.requireNonNull(token, "no felix serve printed a first token");
+    }
+
+    /** A file holding the token, for examples that read it from one. */
+    private static Path tokenFile() {
+        try {
+            return Files.writeString(run.resolve("felix-token"), token());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void startPostgres() throws IOException {
