@@ -55,7 +55,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  *       restarts, as in a deploy, and the example must not crash on the refused reconnects.</li>
  *   <li>{@code java}: the body of a main method (its imports go on top, with the packages of the
  *       client, the embedding API and JDA's sharding); compiled and run, it must exit 0. A variable
- *       the reader brings ({@code shardManager}) is given: a JDA ShardManager that has no shards yet.</li>
+ *       the reader brings is given: {@code shardManager} a JDA ShardManager that has no shards yet,
+ *       {@code backend} a dashboard backend minting session tokens over REST, {@code userId} a user.</li>
  *   <li>{@code yaml}: a configuration file named by its first line ({@code # felix.yml}), written
  *       to the folder and checked with {@code ./felix config --config FILE}.</li>
  *   <li>{@code xml}: Maven dependencies, which must name a module of this build at its version.</li>
@@ -82,8 +83,10 @@ class ReadmeExamplesTest {
     private static final String CLIENT_PACKAGE = "felix-gateway-client";
     private static final String TOKEN_FILE = "/run/dash/felix-token";
     /** Variables the Java examples use as the reader's own, and what stands in for them. */
-    private static final Map<String, String> GIVEN = Map.of("shardManager",
-            "net.dv8tion.jda.api.sharding.ShardManager shardManager = dev.felix.dist.NoShards.shardManager();");
+    private static final Map<String, String> GIVEN = Map.of(
+            "shardManager", "net.dv8tion.jda.api.sharding.ShardManager shardManager = dev.felix.dist.NoShards.shardManager();",
+            "backend", "dev.felix.dist.SessionBackend backend = new dev.felix.dist.SessionBackend();",
+            "userId", "String userId = \"987654321098765432\";");
     private static final String JAVA_IMPORTS = """
             import dev.felix.client.*;
             import dev.felix.protocol.*;
@@ -311,7 +314,8 @@ class ReadmeExamplesTest {
             (line.startsWith("import ") ? imports : body).append(line).append('\n');
         }
         GIVEN.forEach((name, declaration) -> {
-            if (body.toString().contains(name) && !Pattern.compile("\\b" + name + "\\s*=").matcher(body).find()) {
+            if (Pattern.compile("\\b" + name + "\\b").matcher(body).find()
+                    && !Pattern.compile("\\b" + name + "\\s*=").matcher(body).find()) {
                 body.insert(0, declaration + "\n");
             }
         });

@@ -89,6 +89,14 @@ public final class TailCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        // A flag beats the other option's environment variable, as everywhere in felix: with
+        // FELIX_TOKEN exported, --token-file still reads the file.
+        CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        if (given.hasMatchedOption("--token-file") && !given.hasMatchedOption("--token")) {
+            token = null;
+        } else if (given.hasMatchedOption("--token") && !given.hasMatchedOption("--token-file")) {
+            tokenFile = null;
+        }
         boolean hasToken = token != null && !token.isBlank();
         if (hasToken == (tokenFile != null)) {
             throw new CommandLine.ParameterException(spec.commandLine(), hasToken

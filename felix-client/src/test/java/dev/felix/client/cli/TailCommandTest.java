@@ -186,6 +186,24 @@ class TailCommandTest {
     }
 
     @Test
+    void aTokenFileFlagWinsOverTheTokenVariable(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("token"), gw.privateToken + "\n");
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), TailCommand.class.getName(),
+                "--url", gw.wsUri().toString(), "--token-file", file.toString());
+        pb.environment().put("FELIX_TOKEN", "fxp_not_this_one");
+        Process process = pb.start();
+        try (BufferedReader stderr = process.errorReader(StandardCharsets.UTF_8)) {
+            CompletableFuture<String> connected = CompletableFuture.supplyAsync(
+                    () -> stderr.lines().filter(line -> line.contains("connected") || line.contains("not both")
+                            || line.contains("403")).findFirst().orElse("(none)"));
+            assertThat(connected.get(20, TimeUnit.SECONDS)).isEqualTo("felix tail: connected " + gw.wsUri());
+        } finally {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void aTokenAndATokenFileAreAUsageError(@TempDir Path dir) throws Exception {
         CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", gw.privateToken,
                 "--token-file", dir.resolve("token").toString());
