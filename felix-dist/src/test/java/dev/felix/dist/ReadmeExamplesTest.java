@@ -88,9 +88,9 @@ class ReadmeExamplesTest {
             "backend", "dev.felix.dist.SessionBackend backend = new dev.felix.dist.SessionBackend();",
             "userId", "String userId = \"987654321098765432\";");
     private static final String JAVA_IMPORTS = """
+            import dev.felix.api.*;
             import dev.felix.client.*;
             import dev.felix.protocol.*;
-            import dev.felix.server.api.*;
             import dev.felix.jda.*;
             import java.nio.file.*;
             import java.time.*;
