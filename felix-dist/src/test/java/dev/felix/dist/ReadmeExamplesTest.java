@@ -500,6 +500,7 @@ class ReadmeExamplesTest {
         env.put("FELIX_WS_PORT", String.valueOf(wsPort));
         env.put("FELIX_HTTP_PORT", String.valueOf(httpPort));
         env.put("FELIX_HOST", "127.0.0.1");
+        env.put("FELIX_URL", "ws://localhost:" + wsPort);
         env.put("npm_config_update_notifier", "false");
         env.put("npm_config_fund", "false");
         env.put("npm_config_audit", "false");
