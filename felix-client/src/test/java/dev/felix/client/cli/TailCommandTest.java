@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
 import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestCertificate;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -32,22 +31,13 @@ import static dev.felix.server.config.Settings.TLS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+@RunningGateway
 class TailCommandTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private TestGateway gw;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     private CompletableFuture<Integer> tail(String... args) {
         CommandLine cli = new CommandLine(new TailCommand());

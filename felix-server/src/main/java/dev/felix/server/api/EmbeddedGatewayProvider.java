@@ -8,7 +8,6 @@ import dev.felix.server.config.Setting;
 import dev.felix.server.config.Settings;
 
 import java.util.Map;
-import java.util.TreeSet;
 
 /**
  * Starts the gateway {@link FelixGateway#builder()} asks for. Its options are the settings of
@@ -23,14 +22,8 @@ public final class EmbeddedGatewayProvider implements GatewayProvider {
     /** The configuration the options name; the rest keep their defaults. */
     public static GatewayConfig config(Map<String, String> options) {
         GatewayConfig.Builder builder = GatewayConfig.builder();
-        options.forEach((key, text) -> set(builder, setting(key), text));
+        options.forEach((key, text) -> set(builder, Settings.named(key), text));
         return builder.build();
-    }
-
-    private static Setting<?> setting(String key) {
-        return Settings.all().stream().filter(s -> s.name().equals(key)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("unknown option '" + key + "'; known options: "
-                        + String.join(", ", new TreeSet<>(Settings.all().stream().map(Setting::name).toList()))));
     }
 
     private static <T> void set(GatewayConfig.Builder builder, Setting<T> setting, String text) {

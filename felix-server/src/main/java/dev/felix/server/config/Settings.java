@@ -119,6 +119,17 @@ public final class Settings {
         return Collections.unmodifiableList(ALL);
     }
 
+    /**
+     * The setting of a {@code felix.yml} key.
+     *
+     * @throws IllegalArgumentException naming every key when there is no such setting
+     */
+    public static Setting<?> named(String name) {
+        return ALL.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown option '" + name + "'; known options: "
+                        + String.join(", ", ALL.stream().map(Setting::name).sorted().toList())));
+    }
+
     /** The settings of one group, in declaration order. */
     public static List<Setting<?>> of(Group group) {
         return ALL.stream().filter(s -> s.group() == group).toList();

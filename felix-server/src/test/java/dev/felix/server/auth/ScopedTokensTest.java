@@ -1,22 +1,12 @@
 package dev.felix.server.auth;
 
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 
 /** Scoped and session tokens on one gateway with its SQLite store. */
+@RunningGateway
 class ScopedTokensTest extends ScopedTokensContract {
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     @Override
     TestGateway a() {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Shard;
 import dev.felix.protocol.StatusReport;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -23,18 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 @Timeout(120)
+@RunningGateway
 class MetricsAndHealthTest {
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     @Test
     void metricsCountTrafficAfterItHappened() {

@@ -2,9 +2,8 @@ package dev.felix.server.rest;
 
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -17,24 +16,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-import static dev.felix.server.config.Settings.PUBLIC_DAILY_LIMIT;
 import static dev.felix.server.rest.EntryRoutesTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Token rules on every REST route, and the daily limit of public tokens. */
+@RunningGateway("public-daily-limit=" + AuthTest.DAILY_LIMIT)
 class AuthTest {
-    private static final int DAILY_LIMIT = 3;
+    static final int DAILY_LIMIT = 3;
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start(b -> b.set(PUBLIC_DAILY_LIMIT, DAILY_LIMIT));
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     /** Every route that needs a token: method, path, body ({@code -} for none). */
     private static final String ROUTES = """

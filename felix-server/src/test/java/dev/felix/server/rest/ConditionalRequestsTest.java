@@ -1,9 +1,8 @@
 package dev.felix.server.rest;
 
 import dev.felix.server.testing.Http;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -20,18 +19,9 @@ import static dev.felix.server.rest.EntryRoutesTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** If-Match and If-None-Match on reads and writes, as RFC 9110 §13 evaluates them. */
+@RunningGateway
 class ConditionalRequestsTest {
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     private static HttpResponse<String> send(String method, String path, String body, String header, String value) {
         try {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.store.EntryJson;
 import dev.felix.server.testing.Http;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,21 +20,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.felix.server.config.Settings.MAX_BODY_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@RunningGateway("max-body-bytes=4096")
 class EntryRoutesTest {
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start(b -> b.set(MAX_BODY_BYTES, 4096));
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     private HttpResponse<String> call(String method, String path, String body) {
         return gw.http(method, path, gw.privateToken, body);

@@ -2,9 +2,8 @@ package dev.felix.server.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -13,18 +12,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The minimal REST write path of the core gateway: entries by ID, Bearer tokens, JSON errors. */
+@RunningGateway
 class EntryWritePathTest {
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     private static JsonNode json(HttpResponse<String> response) {
         try {

@@ -3,10 +3,9 @@ package dev.felix.server.rest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.Wire;
 import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -24,6 +23,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The REST port's HTTP layer, byte by byte: request targets, framing, Host, versions, required headers. */
+@RunningGateway
 class HttpWireTest {
     private static final String ENTRY = "/api/guilds/1";
     private static final String BODY = "{\"a\":1}";
@@ -31,16 +31,6 @@ class HttpWireTest {
     private static final String SMUGGLED = "GET /api HTTP/1.1\r\nHost: x\r\n\r\n";
 
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     /** One response read off a raw connection, and whether the server ended the connection right after it. */
     private record Answer(String head, int status, String body, boolean closedAfter) {

@@ -1,10 +1,9 @@
 package dev.felix.server.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,18 +14,9 @@ import static dev.felix.server.rest.EntryRoutesTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The original Felix paths, for guilds and users alike. */
+@RunningGateway
 class LegacyRoutesTest {
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     private HttpResponse<String> call(String method, String path, String body) {
         return gw.http(method, path, gw.privateToken, body);

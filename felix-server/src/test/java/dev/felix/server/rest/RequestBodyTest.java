@@ -1,8 +1,7 @@
 package dev.felix.server.rest;
 
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,19 +19,10 @@ import static dev.felix.server.rest.EntryRoutesTest.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What a request body must be: JSON by its media type, not content-coded, well-formed UTF-8. */
+@RunningGateway
 class RequestBodyTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     /** A write with these headers (none when empty) and body bytes, through the JDK client. */
     private static HttpResponse<String> send(String method, String path, Map<String, String> headers, byte[] body)

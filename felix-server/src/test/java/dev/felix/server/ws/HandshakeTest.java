@@ -4,11 +4,10 @@ import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
 import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestLog;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.Socket;
@@ -20,18 +19,9 @@ import java.util.Base64;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+@RunningGateway
 class HandshakeTest {
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     @Test
     void privateTokenSentAsIsUpgrades() {

@@ -1,9 +1,8 @@
 package dev.felix.server.ws;
 
 import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.EOFException;
@@ -22,19 +21,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The socket port's answers outside the happy path of a handshake, and the control frames the
  * server answers itself: what a client library relies on from any WebSocket server.
  */
+@RunningGateway
 class HttpAndControlFramesTest {
     private static final int PONG = 0xA;
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     @Test
     void plainHttpRequestIsAnswered426() throws Exception {

@@ -1,10 +1,9 @@
 package dev.felix.server.ws;
 
 import dev.felix.server.testing.RawWebSocket;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -12,23 +11,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
-import static dev.felix.server.config.Settings.MAX_MESSAGE_BYTES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the server ignores (the socket stays open) and the one size limit it enforces (1009). */
+@RunningGateway("max-message-bytes=" + IgnoredInputTest.LIMIT)
 class IgnoredInputTest {
-    private static final int LIMIT = 1024;
+    static final int LIMIT = 1024;
     private static TestGateway gw;
-
-    @BeforeAll
-    static void start() {
-        gw = TestGateway.start(b -> b.set(MAX_MESSAGE_BYTES, LIMIT));
-    }
-
-    @AfterAll
-    static void stop() {
-        gw.close();
-    }
 
     @Test
     void malformedMessagesAreIgnoredAndTheConnectionStaysOpen() {

@@ -2,10 +2,9 @@ package dev.felix.server.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.felix.protocol.EntryKind;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -13,24 +12,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import static dev.felix.server.config.Settings.MAX_LISTEN_IDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Listeners update (20002): replaces the sets, ignores malformed data, refuses oversized lists. */
+@RunningGateway("max-listen-ids=" + ListenTest.MAX_IDS)
 class ListenTest {
-    private static final int MAX_IDS = 5;
+    static final int MAX_IDS = 5;
     private static final String SENTINEL = "0";
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start(b -> b.set(MAX_LISTEN_IDS, MAX_IDS));
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     /**
      * Makes the writes ("g:ID" or "u:ID"), then a write to the sentinel user every listen below

@@ -5,10 +5,9 @@ import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
 import dev.felix.server.store.Entry;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -37,20 +36,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The resume extension: {@code since} in a listeners update, {@code seq} on every update. */
+@RunningGateway
 class ResumeTest {
     private static final List<String> GUILDS = List.of("101", "102", "103");
     private static final List<String> USERS = List.of("201");
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     private static String listen(List<String> users, List<String> guilds, Long since) {
         return Wire.encodeListenersUpdate(new ClientMessage.ListenersUpdate(users, guilds, since));

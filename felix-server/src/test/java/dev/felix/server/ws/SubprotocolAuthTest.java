@@ -1,10 +1,9 @@
 package dev.felix.server.ws;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,18 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Browsers pass their token as a subprotocol, since they cannot set Authorization on a WebSocket. */
 @Timeout(120)
+@RunningGateway
 class SubprotocolAuthTest {
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     @Test
     void privateTokenAsSubprotocolIsAcceptedAndAnsweredWithFelixV1() throws Exception {

@@ -4,10 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -17,19 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** GDB/UDB updates: the full entry after each committed write, to exactly its listeners, in commit order. */
+@RunningGateway
 class UpdatesTest {
     private static final String SENTINEL = "0";
     private TestGateway gw;
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
-
-    @AfterEach
-    void stop() {
-        gw.close();
-    }
 
     /** Adds a field to the stored entry, so the update must carry the whole entry, not the change. */
     private JsonNode addField(EntryKind kind, String id, String field, int value) {
