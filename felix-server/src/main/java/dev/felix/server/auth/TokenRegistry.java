@@ -2,6 +2,7 @@ package dev.felix.server.auth;
 
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.Store;
+import dev.felix.server.store.StoreException;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
 import org.slf4j.Logger;
@@ -76,8 +77,11 @@ public final class TokenRegistry implements AutoCloseable {
 
     /**
      * As {@link #find}, and for a session token this node has not loaded yet, a look in the store.
-     * The future completes at once when no lookup is needed, else on the lookup thread (with null
-     * for a token that is not valid).
+     * The future completes at once when no lookup is needed, else on the lookup thread: with null for
+     * a token that is not valid, or failed with {@link StoreException.Unavailable} when the token
+     * could not be checked (lookups saturated, store unreachable). That is no verdict on the token,
+     * so callers answer 503: a 403 would make clients drop a good token that a flood of made-up ones
+     * kept from being checked.
      */
     public CompletableFuture<TokenRecord> resolve(String token) {
         TokenRecord known = find(token);
@@ -86,20 +90,22 @@ public final class TokenRegistry implements AutoCloseable {
         }
         if (pendingLookups.incrementAndGet() > MAX_PENDING_LOOKUPS) {
             pendingLookups.decrementAndGet();
-            return CompletableFuture.completedFuture(null);
+            return CompletableFuture.failedFuture(new StoreException.Unavailable(
+                    "too many session tokens are being checked at once", null));
         }
         String hash = Tokens.hash(token);
         // Hop: the store lookup is JDBC, on the lookup thread; the caller continues where it chooses.
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return store.findToken(hash).map(this::accepted).orElse(null);
+            } catch (RuntimeException e) {
+                log.warn("looking a session token up failed: {}", e.getMessage());
+                throw e instanceof StoreException.Unavailable u ? u
+                        : new StoreException.Unavailable("the token could not be checked: " + e.getMessage(), e);
             } finally {
                 pendingLookups.decrementAndGet();
             }
-        }, lookups).exceptionally(e -> {
-            log.warn("looking a session token up failed: {}", e.getMessage());
-            return null;
-        });
+        }, lookups);
     }
 
     /**
@@ -133,7 +139,10 @@ public final class TokenRegistry implements AutoCloseable {
         return token != null && token.scope() == Scope.PRIVATE;
     }
 
-    /** Called on the poller thread with each token that was revoked while the gateway ran. */
+    /**
+     * Called with each token that was revoked while the gateway ran, on the thread that reloaded:
+     * the poller's, or the lookup thread's when a looked-up token's minter was new to this node.
+     */
     public void onRevoked(Consumer<TokenRecord> listener) {
         revocationListeners.add(listener);
     }

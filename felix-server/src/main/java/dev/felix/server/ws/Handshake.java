@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -111,7 +112,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         String offered = offeredToken(request.headers());
         CompletableFuture<TokenRecord> lookup = server.tokens().resolve(offered);
         if (lookup.isDone()) {
-            upgrade(ctx, request, offered, lookup.join());
+            lookup.whenComplete((token, e) -> upgrade(ctx, request, offered, token, e));
             return;
         }
         // A session token minted on another node: nothing more is read until the store has answered.
@@ -122,7 +123,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
             try {
                 ctx.channel().config().setAutoRead(true);
                 if (ctx.channel().isActive()) {
-                    upgrade(ctx, request, offered, token);
+                    upgrade(ctx, request, offered, token, e);
                 }
             } finally {
                 request.release();
@@ -130,10 +131,23 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         }, ctx.executor());
     }
 
-    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String offered, TokenRecord token) {
+    /** {@code unchecked} is set when the token could not be checked, which says nothing about it: retry later. */
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request, String offered, TokenRecord token,
+                         Throwable unchecked) {
         Channel ch = ctx.channel();
         String remote = address(ch);
         String userAgent = shortened(request.headers().get(HttpHeaderNames.USER_AGENT));
+        if (unchecked != null) {
+            Throwable why = unchecked instanceof CompletionException && unchecked.getCause() != null
+                    ? unchecked.getCause() : unchecked;
+            server.refusals().info("refused {} (User-Agent: {}): token not checked: {}", remote, userAgent,
+                    why.getMessage());
+            FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                    HttpResponseStatus.SERVICE_UNAVAILABLE, Unpooled.EMPTY_BUFFER);
+            response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            send(ctx, response, false);
+            return;
+        }
         TokenRegistry tokens = server.tokens();
         if (!tokens.isPrivate(token)) {
             GatewayMetrics.Refusal reason = offered == null || offered.isBlank() ? GatewayMetrics.Refusal.MISSING_TOKEN
