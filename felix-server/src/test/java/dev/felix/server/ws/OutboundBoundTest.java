@@ -26,6 +26,7 @@ class OutboundBoundTest {
     private final EmbeddedChannel ch = new EmbeddedChannel();
 
     OutboundBoundTest() {
+        ch.freezeTime();
         ch.config().setOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundBound.waterMark(BOUND));
         ch.pipeline().addLast(new OutboundBound(FrameRulesTest.PEER, stats));
     }
