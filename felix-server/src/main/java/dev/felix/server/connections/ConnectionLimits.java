@@ -43,7 +43,7 @@ public final class ConnectionLimits {
     private final int max;
     private final int maxPerAddress;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, AtomicInteger> perAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLongArray refused = new AtomicLongArray(Port.values().length * Limit.values().length);
     private final RateLimitedLog refusals = new RateLimitedLog(log, "connections refused at a limit");
 
@@ -103,9 +103,16 @@ public final class ConnectionLimits {
             return Limit.TOTAL;
         }
         if (maxPerAddress > 0 && address != null) {
-            AtomicInteger n = perAddress.computeIfAbsent(address, a -> new AtomicInteger());
-            if (n.incrementAndGet() > maxPerAddress) {
-                release(address);
+            boolean[] full = {false};
+            // Checked and counted atomically per key, as release drops a count that reaches zero: a
+            // counter fetched outside the map's lock could be dropped before it was incremented.
+            perAddress.compute(address, (a, n) -> {
+                int count = n == null ? 0 : n;
+                full[0] = count >= maxPerAddress;
+                return full[0] ? n : count + 1;
+            });
+            if (full[0]) {
+                open.decrementAndGet();
                 return Limit.PER_IP;
             }
         }
@@ -115,8 +122,7 @@ public final class ConnectionLimits {
     private void release(InetAddress address) {
         open.decrementAndGet();
         if (maxPerAddress > 0 && address != null) {
-            // Atomic per key: a count that drops to zero leaves the map, and a concurrent take makes a new one.
-            perAddress.computeIfPresent(address, (a, n) -> n.decrementAndGet() <= 0 ? null : n);
+            perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
         }
     }
 

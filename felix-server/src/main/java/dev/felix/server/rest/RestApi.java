@@ -127,20 +127,27 @@ public final class RestApi {
                         Bodies.checkMediaType(ctx.request());
                     }
                 } catch (ApiError e) {
-                    ctx.fail(e);
+                    refuseUnread(ctx, e);
                     return;
                 }
                 bodyDeadline(ctx);
                 body.handle(ctx);
-            }).onFailure(ctx::fail);
+            }).onFailure(e -> {
+                if (writes) {
+                    refuseUnread(ctx, e);
+                } else {
+                    ctx.fail(e);
+                }
+            });
         });
         router.route("/api/*").handler(ctx -> {
             Bodies.checkUtf8(ctx.body().buffer());
             ctx.next();
         });
         router.get("/api").handler(ctx -> ctx.json(new JsonObject().put("name", "Felix Gateway").put("ok", true)));
+        // no-store: the document names the Host it was asked for, which no shared cache may hand to others.
         router.get(OPENAPI_PATH).handler(ctx -> ctx.response().putHeader("Content-Type", Replies.JSON)
-                .end(servedOpenApi(ctx.request()).encode()));
+                .putHeader("Cache-Control", "no-store").end(servedOpenApi(ctx.request()).encode()));
         EntryRoutes entryRoutes = new EntryRoutes(entries, auth);
         entryRoutes.mount(router);
         new LegacyRoutes(entryRoutes, entries, auth).mount(router);
@@ -150,6 +157,15 @@ public final class RestApi {
         router.route("/api/*").last().handler(ctx -> ctx.fail(new ApiError(404, "no such route: "
                 + ctx.request().method() + " " + ctx.request().path())));
         router.route().failureHandler(this::onFailure);
+    }
+
+    /**
+     * Refuses a write whose body was left unread (paused): the connection cannot carry another
+     * request behind those bytes, so the answer closes it.
+     */
+    private static void refuseUnread(RoutingContext ctx, Throwable failure) {
+        ctx.response().putHeader("Connection", "close").endHandler(v -> ctx.request().connection().close());
+        ctx.fail(failure);
     }
 
     /** A body is announced by its framing; a write without one is refused for its missing body instead. */

@@ -120,6 +120,23 @@ class HttpWireTest {
         assertThat(gw.http("GET", id, gw.privateToken, null).statusCode()).as("nothing stored").isEqualTo(404);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "no token | | application/json | 401",
+            "unknown token | fxp_unknown | application/json | 403",
+            "not JSON | PRIVATE | text/plain | 415",
+    })
+    void aWriteRefusedBeforeItsBodyIsAnsweredThenClosed(String name, String token, String type, int status)
+            throws IOException {
+        String authorization = token == null ? "" : "Authorization: Bearer "
+                + (token.equals("PRIVATE") ? gw.privateToken : token) + "\r\n";
+        Answer answer = exchange("PUT " + ENTRY + " HTTP/1.1\r\nHost: x\r\n" + authorization + "Content-Type: "
+                + type + "\r\nContent-Length: " + BODY.length() + "\r\n\r\n" + BODY + SMUGGLED, true);
+        assertJsonError(answer, status);
+        assertThat(answer.header("Connection")).isEqualTo("close");
+        assertThat(answer.closedAfter()).as("closed after the answer, not left waiting on an unread body").isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"xchunked", "identity"})
     void anUnknownCodingIsNotAnEmptyBody(String coding) throws IOException {
