@@ -45,7 +45,10 @@ async function wsUrl() {
 // 'unreachable'.
 async function refusal(token) {
   try {
-    const response = await fetch('api/status', {cache: 'no-store', headers: {Authorization: 'Bearer ' + token}});
+    // Bounded: the client waits for this answer before it retries, and a request caught on a kept-alive
+    // connection of a gateway that is stopping may never be answered.
+    const response = await fetch('api/status', {cache: 'no-store', headers: {Authorization: 'Bearer ' + token},
+      signal: AbortSignal.timeout(5000)});
     if (response.ok) {
       return /^fx[ps]_/.test(token) ? 'limit' : 'token';
     }
