@@ -140,6 +140,10 @@ public final class GroupCommit {
         }
         // Hop: onto the writer thread, which commits queued writes together; the future completes there.
         writes.add(w);
+        if (closed && writes.remove(w) && take(w)) {
+            // Closed between the check above and the add: close() may have drained the queue already.
+            fail(w, new StoreException.Unavailable("not written: the store is closed", null));
+        }
         return w.result;
     }
 
