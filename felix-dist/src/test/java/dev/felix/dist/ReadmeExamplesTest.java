@@ -1,7 +1,7 @@
 package dev.felix.dist;
 
 import dev.felix.dist.ReadmeBlocks.Block;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import dev.felix.server.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -106,7 +106,7 @@ class ReadmeExamplesTest {
     private static int httpPort;
     private static String token;
     private static String publicToken;
-    private static EmbeddedPostgres postgres;
+    private static TestPostgres postgres;
     /** serve processes the test started for examples that need a gateway, by their pid file. */
     private static final Set<Path> defaultGateways = new LinkedHashSet<>();
     private static final List<Process> runningExamples = new ArrayList<>();
@@ -221,7 +221,7 @@ class ReadmeExamplesTest {
             s = s.replace(TOKEN_FILE, tokenFile().toString());
         }
         if (postgres != null) {
-            s = s.replace("db.internal:5432", "localhost:" + postgres.getPort());
+            s = s.replace("db.internal:5432", "localhost:" + postgres.port());
         }
         return s;
     }
@@ -481,9 +481,9 @@ class ReadmeExamplesTest {
         }
     }
 
-    private static void startPostgres() throws IOException {
+    private static void startPostgres() {
         if (postgres == null) {
-            postgres = EmbeddedPostgres.builder().start();
+            postgres = TestPostgres.start();
         }
     }
 
@@ -509,7 +509,7 @@ class ReadmeExamplesTest {
         }
         if (postgres != null) {
             env.put("PGHOST", "localhost");
-            env.put("PGPORT", String.valueOf(postgres.getPort()));
+            env.put("PGPORT", String.valueOf(postgres.port()));
             env.put("PGUSER", "postgres");
         }
         env.putAll(extra);

@@ -68,6 +68,11 @@ public final class TestPostgres implements AutoCloseable {
         }
     }
 
+    /** The port it listens on, for tools given a host and port rather than a JDBC URL. */
+    public int port() {
+        return server.getPort();
+    }
+
     /** Creates an empty database and returns its JDBC URL (user in the URL). */
     public String newDatabase() {
         String name = "felix_" + DATABASES.incrementAndGet();
