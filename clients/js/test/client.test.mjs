@@ -174,9 +174,13 @@ test('a token revoked while connected ends the client with a revoked error', asy
   const c = client({ token: await gw.mint('--private', 'revoke-me') });
   const errors = [];
   c.on('error', e => errors.push(e));
-  await c.connect();
-  await gw.revoke('revoke-me');
-  await until(() => c.state === 'closed', 'the client to stop');
+  try {
+    await c.connect();
+    await gw.revoke('revoke-me');
+    await until(() => c.state === 'closed', 'the client to stop');
+  } finally {
+    c.close(); // a client left open would keep this test file running after a failure
+  }
   assert.equal(errors.length, 1);
   assert.equal(errors[0].kind, 'revoked');
   assert.match(errors[0].message, /revoked/);

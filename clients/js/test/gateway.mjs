@@ -157,7 +157,8 @@ export class Gateway {
 
   /** Revokes, with `felix token revoke`, the token minted with this label. */
   async revoke(label) {
-    const row = (await this.#felix('token', 'list')).split('\n').find(line => line.split(/\s+/)[3] === label);
+    // Found by its label anywhere in the row, as the columns before it (kind, scope) vary.
+    const row = (await this.#felix('token', 'list')).split('\n').find(line => line.split(/\s+/).includes(label));
     if (!row) {
       throw new Error('no token labelled ' + label);
     }
