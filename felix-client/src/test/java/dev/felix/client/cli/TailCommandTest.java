@@ -115,7 +115,7 @@ class TailCommandTest {
     void aRefusedTokenExitsWith2AndSaysWhy() throws Exception {
         CompletableFuture<Integer> run = tail("--url", gw.wsUri().toString(), "--token", "fxp_wrong");
         assertThat(run.get(20, TimeUnit.SECONDS)).isEqualTo(2);
-        assertThat(err.toString()).contains("failed").contains("403");
+        assertThat(err.toString()).contains("failed").contains("HTTP 403");
         assertThat(out.toString()).isEmpty();
     }
 
@@ -186,7 +186,7 @@ class TailCommandTest {
         try (BufferedReader stderr = process.errorReader(StandardCharsets.UTF_8)) {
             CompletableFuture<String> connected = CompletableFuture.supplyAsync(
                     () -> stderr.lines().filter(line -> line.contains("connected") || line.contains("not both")
-                            || line.contains("403")).findFirst().orElse("(none)"));
+                            || line.contains("HTTP 403")).findFirst().orElse("(none)"));
             assertThat(connected.get(20, TimeUnit.SECONDS)).isEqualTo("felix tail: connected " + gw.wsUri());
         } finally {
             process.destroyForcibly().waitFor();

@@ -132,7 +132,7 @@ class NodeInteropTest {
         for (String token : List.of(gw.publicToken, "Bearer " + gw.privateToken)) {
             List<JsonNode> events = run("ws7", "null", token, "1");
             assertThat(events).extracting(e -> e.get("event").textValue()).containsExactly("error", "close");
-            assertThat(events.get(0).get("message").textValue()).contains("403");
+            assertThat(events.get(0).get("message").textValue()).isEqualTo("Unexpected server response: 403");
         }
     }
 }
