@@ -116,7 +116,7 @@ public final class Gateway implements AutoCloseable {
             return PostgresStore.open(PostgresSettings.of(config));
         }
         if (config.get(DB_URL) != null) {
-            throw new IllegalArgumentException("unsupported --db-url " + config.get(DB_URL)
+            throw new IllegalArgumentException("unsupported --db-url " + DB_URL.masked(config.get(DB_URL))
                     + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
         }
         return SqliteStore.open(config.get(DATA), config.get(WRITE_DEADLINE));

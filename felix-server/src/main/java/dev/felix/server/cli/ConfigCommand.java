@@ -24,9 +24,6 @@ import java.util.regex.Pattern;
                 + "its value came from (flag > FELIX_* environment > config file > default). Secrets are masked.",
                 "Takes the same options as 'felix serve', e.g. felix config --config felix.yml --ws-port 9000."})
 final class ConfigCommand implements Callable<Integer> {
-    private static final String MASK = "****";
-    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
-    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^@/]*@");
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9._/-]+");
 
     @Spec
@@ -82,15 +79,10 @@ final class ConfigCommand implements Callable<Integer> {
         })).toList();
     }
 
-    /** The value with the database password replaced by a mask; database URLs keep all but their password. */
+    /** The value as its setting shows it (secrets masked); an option that is not a setting as it is. */
     static String masked(String key, String value) {
-        if (Settings.all().stream().anyMatch(s -> s.isSecret() && s.name().equals(key))) {
-            return MASK;
-        }
-        if (key.equals("db-url")) {
-            return URL_USER_INFO.matcher(URL_PASSWORD.matcher(value).replaceAll("$1" + MASK)).replaceAll("$1" + MASK + "@");
-        }
-        return value;
+        return Settings.all().stream().filter(s -> s.name().equals(key)).findFirst()
+                .map(setting -> setting.masked(value)).orElse(value);
     }
 
     /** A YAML scalar: plain when it can be, else double-quoted. */

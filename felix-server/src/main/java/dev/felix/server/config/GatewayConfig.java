@@ -46,13 +46,16 @@ public final class GatewayConfig {
         return new Builder(new HashMap<>(values));
     }
 
-    /** Every setting as {@code name=value}, secrets masked, so a configuration may be logged. */
+    /**
+     * Every setting as {@code name=value}, secrets and the database URL's password masked, so a
+     * configuration may be logged.
+     */
     @Override
     public String toString() {
         StringJoiner out = new StringJoiner(", ", "GatewayConfig[", "]");
         for (Setting<?> setting : Settings.all()) {
             Object value = values.get(setting);
-            out.add(setting.name() + "=" + (setting.isSecret() && value != null ? "****" : value));
+            out.add(setting.name() + "=" + (value == null ? null : setting.masked(String.valueOf(value))));
         }
         return out.toString();
     }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * One gateway setting, declared once in {@link Settings}: its name, which is also the flag
@@ -22,6 +23,9 @@ public final class Setting<T> {
     /** The parts of the gateway a setting belongs to, in the order help and {@code felix config} list them. */
     public enum Group { LISTEN, SOCKET, REST, STATUS, TOKENS, STORE, TLS }
 
+    /** What a secret, or the secret part of a value, is shown as. */
+    public static final String MASK = "****";
+
     private final Group group;
     private final String name;
     private final String label;
@@ -31,11 +35,11 @@ public final class Setting<T> {
     private final Function<Object, T> fromFlag;
     private final Function<T, Object> toFlag;
     private final Function<T, String> problem;
-    private final boolean secret;
+    private final UnaryOperator<String> mask;
 
     private Setting(Group group, String name, String label, String help, T defaultValue, Class<?> flagType,
                     Function<Object, T> fromFlag, Function<T, Object> toFlag, Function<T, String> problem,
-                    boolean secret) {
+                    UnaryOperator<String> mask) {
         this.group = group;
         this.name = name;
         this.label = label;
@@ -45,19 +49,19 @@ public final class Setting<T> {
         this.fromFlag = fromFlag;
         this.toFlag = toFlag;
         this.problem = problem;
-        this.secret = secret;
+        this.mask = mask;
     }
 
     /** A whole number of at least {@code min}. */
     static Setting<Integer> count(Group group, String name, int defaultValue, int min, String help) {
         return new Setting<>(group, name, "N", help, defaultValue, int.class, Integer.class::cast, v -> v,
-                v -> v < min ? "must be at least " + min + ", was " + v : null, false);
+                v -> v < min ? "must be at least " + min + ", was " + v : null, UnaryOperator.identity());
     }
 
     /** A TCP port; 0 picks a free one. */
     static Setting<Integer> port(Group group, String name, int defaultValue, String help) {
         return new Setting<>(group, name, "PORT", help, defaultValue, int.class, Integer.class::cast, v -> v,
-                v -> v < 0 || v > 65535 ? "must be 0-65535, was " + v : null, false);
+                v -> v < 0 || v > 65535 ? "must be 0-65535, was " + v : null, UnaryOperator.identity());
     }
 
     /** A positive duration, given in {@code unit} (the name ends in {@code -ms} or {@code -minutes}). */
@@ -70,19 +74,20 @@ public final class Setting<T> {
         Function<Duration, Long> inUnit = d -> unit == ChronoUnit.MILLIS ? d.toMillis() : d.toMinutes();
         return new Setting<>(group, name, label, help, defaultValue, long.class,
                 v -> Duration.of((Long) v, unit), inUnit::apply,
-                v -> v.isZero() || v.isNegative() ? "must be positive, was " + inUnit.apply(v) + suffix : null, false);
+                v -> v.isZero() || v.isNegative() ? "must be positive, was " + inUnit.apply(v) + suffix : null,
+                UnaryOperator.identity());
     }
 
     /** A path; {@code defaultValue} null means unset. */
     static Setting<Path> path(Group group, String name, String label, Path defaultValue, String help) {
         return new Setting<>(group, name, label, help, defaultValue, Path.class, Path.class::cast, v -> v,
-                v -> null, false);
+                v -> null, UnaryOperator.identity());
     }
 
     /** Free text; {@code defaultValue} null means unset. */
     static Setting<String> text(Group group, String name, String label, String defaultValue, String help) {
         return new Setting<>(group, name, label, help, defaultValue, String.class, String.class::cast, v -> v,
-                v -> null, false);
+                v -> null, UnaryOperator.identity());
     }
 
     /** A comma-separated list, unset by default; {@code itemProblem} says why one item is wrong (null when fine). */
@@ -91,12 +96,18 @@ public final class Setting<T> {
         return new Setting<>(group, name, label, help, null, String.class,
                 v -> Arrays.stream(((String) v).split(",")).map(String::trim).filter(item -> !item.isEmpty()).toList(),
                 v -> String.join(",", v),
-                v -> v.stream().map(itemProblem).filter(Objects::nonNull).findFirst().orElse(null), false);
+                v -> v.stream().map(itemProblem).filter(Objects::nonNull).findFirst().orElse(null),
+                UnaryOperator.identity());
     }
 
     /** The same setting, masked wherever a configuration is shown or logged. */
     Setting<T> secret() {
-        return new Setting<>(group, name, label, help, defaultValue, flagType, fromFlag, toFlag, problem, true);
+        return maskedBy(text -> MASK);
+    }
+
+    /** The same setting, its text passed through {@code mask} wherever it is shown or logged. */
+    Setting<T> maskedBy(UnaryOperator<String> mask) {
+        return new Setting<>(group, name, label, help, defaultValue, flagType, fromFlag, toFlag, problem, mask);
     }
 
     public Group group() {
@@ -138,9 +149,12 @@ public final class Setting<T> {
         return defaultValue;
     }
 
-    /** Whether the value is a secret, never shown or logged. */
-    public boolean isSecret() {
-        return secret;
+    /**
+     * A value's text as it may be shown or logged: {@link #MASK} for a secret, a database URL without
+     * its password, any other value as it is.
+     */
+    public String masked(String text) {
+        return text == null ? null : mask.apply(text);
     }
 
     /** The Java type of the flag's value as written (a duration is a number of its unit). */

@@ -18,6 +18,10 @@ import java.util.regex.Pattern;
 public final class Settings {
     /** Filled by the declarations below, in their order (static initialisers run top to bottom). */
     private static final List<Setting<?>> ALL = new ArrayList<>();
+    /** A password parameter of a database URL ({@code ?user=u&password=…}, also {@code sslpassword=}). */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
+    /** The password of a URL's user info ({@code //user:…@host}); up to the last @ of the authority. */
+    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^/]*@");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
     // Where the gateway listens.
@@ -82,7 +86,7 @@ public final class Settings {
     public static final Setting<Path> DATA = add(Setting.path(Group.STORE, "data", "DIR", Path.of("data"),
             "Data directory of the embedded SQLite store"));
     public static final Setting<String> DB_URL = add(Setting.text(Group.STORE, "db-url", "URL", null,
-            "JDBC URL of the store; a jdbc:postgresql: URL selects PostgreSQL"));
+            "JDBC URL of the store; a jdbc:postgresql: URL selects PostgreSQL").maskedBy(Settings::withoutPassword));
     public static final Setting<String> DB_USER = add(Setting.text(Group.STORE, "db-user", "USER", null,
             "PostgreSQL user, unless the URL names it"));
     public static final Setting<String> DB_PASSWORD = add(Setting.text(Group.STORE, "db-password", "PASSWORD", null,
@@ -103,6 +107,12 @@ public final class Settings {
             "PEM private key (PKCS#8 or PKCS#1) of --tls-cert"));
 
     private Settings() {
+    }
+
+    /** A database URL with the password in its parameters or its user info masked, all else kept. */
+    private static String withoutPassword(String url) {
+        String masked = URL_PASSWORD.matcher(url).replaceAll("$1" + Setting.MASK);
+        return URL_USER_INFO.matcher(masked).replaceAll("$1" + Setting.MASK + "@");
     }
 
     /** An origin as a browser sends it: scheme://host[:port], nothing after; or * alone. */

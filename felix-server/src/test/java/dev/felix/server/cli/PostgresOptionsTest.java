@@ -78,4 +78,18 @@ class PostgresOptionsTest {
                 .doesNotContain("secret")
                 .doesNotContain("\tat ");
     }
+
+    @Test
+    void aPasswordInTheUserInfoOfTheUrlIsNotShownEither() {
+        for (String url : List.of("jdbc:postgresql://felix:hunter2@127.0.0.1:1/felix", "postgresql://felix:hunter2@db/felix")) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = FelixCommand.commandLine();
+            cli.setErr(new PrintWriter(err, true));
+
+            int exit = cli.execute("token", "list", "--db-url", url);
+
+            assertThat(exit).as(url).isNotZero();
+            assertThat(err.toString()).as(url).contains("felix:****@").doesNotContain("hunter2");
+        }
+    }
 }

@@ -29,6 +29,17 @@ class GatewayConfigTest {
     }
 
     @Test
+    void textMasksAPasswordInsideTheDatabaseUrl() {
+        assertThat(GatewayConfig.builder()
+                .set(DB_URL, "jdbc:postgresql://db/felix?user=felix&password=hunter2&ssl=true").build().toString())
+                .doesNotContain("hunter2").contains("db-url=jdbc:postgresql://db/felix?user=felix&password=****&ssl=true");
+        assertThat(GatewayConfig.builder().set(DB_URL, "postgresql://felix:hunter2@db/felix").build().toString())
+                .doesNotContain("hunter2").contains("db-url=postgresql://felix:****@db/felix");
+        assertThat(GatewayConfig.builder().set(DB_URL, "jdbc:postgresql://felix:hun@ter2@db/felix").build().toString())
+                .doesNotContain("ter2").contains("db-url=jdbc:postgresql://felix:****@db/felix");
+    }
+
+    @Test
     void aValueOutOfRangeNamesItsSettingAndTheRange() {
         assertThatThrownBy(() -> GatewayConfig.builder().set(WS_PORT, 70000).build())
                 .isInstanceOf(InvalidSettingException.class).hasMessage("ws-port must be 0-65535, was 70000");

@@ -35,7 +35,7 @@ public record PostgresSettings(String url, String user, String password, Duratio
     public PostgresSettings {
         Objects.requireNonNull(url, "url");
         if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("not a jdbc:postgresql: URL: " + url);
+            throw new IllegalArgumentException("not a jdbc:postgresql: URL: " + DB_URL.masked(url));
         }
         if (retention == null || retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("retention must be positive, was " + retention);
@@ -53,10 +53,10 @@ public record PostgresSettings(String url, String user, String password, Duratio
                 config.get(CHANGE_LOG_RETENTION), DEFAULT_POLL_INTERVAL, config.get(WRITE_DEADLINE));
     }
 
-    /** The URL without its parameters, which may hold a password: fit for logs and error messages. */
+    /** The URL without its parameters and with its user info's password masked: fit for logs and error messages. */
     public String safeUrl() {
         int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        return DB_URL.masked(q < 0 ? url : url.substring(0, q));
     }
 
     /** Never shows the password, so the settings may be logged. */
