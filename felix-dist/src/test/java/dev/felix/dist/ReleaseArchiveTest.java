@@ -29,6 +29,7 @@ class ReleaseArchiveTest {
             Pattern.compile("Felix.s WebSocket on ws://127\\.0\\.0\\.1:(\\d+), REST API on http://127\\.0\\.0\\.1:(\\d+)");
 
     private static final Pattern FIRST_TOKEN = Pattern.compile("(?m)^\\s*(fxp_\\S+)$");
+    private static final Pattern MINT_MORE = Pattern.compile("(?m)^Mint more with: .*$");
 
     @TempDir
     static Path folder;
@@ -39,9 +40,12 @@ class ReleaseArchiveTest {
         home = Release.unpack(folder);
     }
 
-    /** Runs bin/felix in the unpacked folder with only a JRE on the PATH and no FELIX_* variable. */
+    /**
+     * Runs bin/felix in the unpacked folder, as typed there ({@code bin/felix serve}), with only a JRE
+     * on the PATH and no FELIX_* variable.
+     */
     private static ProcessBuilder felix(String... args) {
-        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/felix").toString());
+        ProcessBuilder pb = new ProcessBuilder("bin/felix");
         pb.command().addAll(List.of(args));
         pb.directory(home.toFile());
         Map<String, String> env = pb.environment();
@@ -92,6 +96,8 @@ class ReleaseArchiveTest {
         Run tail = run("tail", "--help");
         assertThat(tail.exitCode()).as(tail.err()).isZero();
         assertThat(tail.out()).contains("Usage: felix tail");
+        Run help = run("--help");
+        assertThat(help.out()).contains("Watch a gateway live: bin/felix tail --help");
         Run version = run("--version");
         assertThat(version.out()).startsWith("Felix Gateway ");
         Run bench = run("bench");
@@ -109,6 +115,9 @@ class ReleaseArchiveTest {
             Matcher bound = await(serve, err, BOUND, "bind");
             int httpPort = Integer.parseInt(bound.group(2));
             String minted = await(serve, out, FIRST_TOKEN, "print the first token").group(1);
+            assertThat(await(serve, out, MINT_MORE, "print how to mint more").group())
+                    .as("the hint names the command a release user typed")
+                    .isEqualTo("Mint more with: bin/felix token create --private --owner ID");
             assertThat(http(httpPort, "PUT", "/api/guilds/1", minted, "{\"from\":\"release\"}").statusCode()).isEqualTo(200);
 
             Run create = run("token", "create", "--private", "--owner", "42");

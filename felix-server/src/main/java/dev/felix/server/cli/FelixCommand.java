@@ -10,9 +10,18 @@ import java.util.function.Function;
 /** {@code felix}: the gateway's command line. */
 @Command(name = "felix", mixinStandardHelpOptions = true, versionProvider = Version.class,
         description = "Felix Gateway: Felix's WebSocket and REST API.",
-        footer = "%nWatch a gateway live: ./felix tail --help",
+        footer = "%nWatch a gateway live: ${sys:" + FelixCommand.LAUNCHER_PROPERTY + ":-" + FelixCommand.SOURCE_LAUNCHER
+                + "} tail --help",
         subcommands = {ServeCommand.class, TokenCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
 public final class FelixCommand implements Runnable {
+    /**
+     * The command the user typed to start felix ({@code bin/felix} in a release, {@code ./felix} in a
+     * source checkout), set by the launcher so that hints name a command that works where it runs.
+     */
+    static final String LAUNCHER_PROPERTY = "felix.command";
+    /** The launcher of a source checkout, the hints' command when felix is started without one. */
+    static final String SOURCE_LAUNCHER = "./felix";
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -55,6 +64,11 @@ public final class FelixCommand implements Runnable {
                     }
                     throw e;
                 });
+    }
+
+    /** How hints name the felix command, e.g. {@code bin/felix token create}. */
+    static String launcher() {
+        return System.getProperty(LAUNCHER_PROPERTY, SOURCE_LAUNCHER);
     }
 
     @Override

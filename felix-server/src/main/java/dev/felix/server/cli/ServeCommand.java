@@ -65,7 +65,7 @@ final class ServeCommand implements Callable<Integer> {
         System.out.println();
         System.out.println("    " + minted.token());
         System.out.println();
-        System.out.println("Mint more with: ./felix token create --private --owner ID");
+        System.out.println("Mint more with: " + FelixCommand.launcher() + " token create --private --owner ID");
         System.out.println(rule);
         System.out.flush();
     }

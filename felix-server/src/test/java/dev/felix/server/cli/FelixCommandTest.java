@@ -13,4 +13,11 @@ class FelixCommandTest {
         assertThat(run.exitCode()).isZero();
         assertThat(run.out().strip()).matches("Felix Gateway \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?");
     }
+
+    @Test
+    void helpNamesTheSourceCheckoutsLauncherWhenStartedWithoutOne() {
+        TokenCommandTest.Run run = TokenCommandTest.felix("--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).contains("Watch a gateway live: ./felix tail --help");
+    }
 }

@@ -41,6 +41,8 @@ class ServeCommandTest {
                     .toList();
             assertThat(tokens).hasSize(1);
             token = tokens.get(0);
+            // Started without a launcher naming itself, the hint names the source checkout's.
+            assertThat(printed).contains("Mint more with: ./felix token create --private --owner ID");
 
             try (WsTestClient client = WsTestClient.connect(ws(serve), token)) {
                 assertThat(client.sync()).isEmpty();
