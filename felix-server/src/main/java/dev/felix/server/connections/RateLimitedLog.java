@@ -1,9 +1,11 @@
 package dev.felix.server.connections;
 
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 /**
- * Log lines that anyone able to reach a port can cause (refused handshakes and connections): at most
+ * Log lines that anyone able to reach a port can cause (refused handshakes and connections, errors a
+ * client's bytes set off): at most
  * {@value #PER_SECOND} a second are written, and the first one after a second that dropped some says
  * how many. Thread-safe.
  */
@@ -25,6 +27,15 @@ public final class RateLimitedLog {
 
     /** Logs at INFO, unless this second's lines are spent. */
     public void info(String format, Object... args) {
+        write(Level.INFO, format, args);
+    }
+
+    /** Logs at WARN, unless this second's lines are spent; a last Throwable argument is logged with its trace. */
+    public void warn(String format, Object... args) {
+        write(Level.WARN, format, args);
+    }
+
+    private void write(Level level, String format, Object... args) {
         long droppedBefore;
         synchronized (this) {
             long now = System.nanoTime();
@@ -41,9 +52,9 @@ public final class RateLimitedLog {
             dropped = 0;
         }
         if (droppedBefore > 0) {
-            log.info("{} more {} were not logged (at most {} lines a second; the metrics count every one)",
+            log.atLevel(level).log("{} more {} were not logged (at most {} lines a second; the metrics count every one)",
                     droppedBefore, what, PER_SECOND);
         }
-        log.info(format, args);
+        log.atLevel(level).log(format, args);
     }
 }

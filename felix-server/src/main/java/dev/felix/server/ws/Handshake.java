@@ -1,6 +1,7 @@
 package dev.felix.server.ws;
 
 import dev.felix.server.auth.TokenRegistry;
+import dev.felix.server.connections.RateLimitedLog;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.TokenRecord;
 import io.netty.buffer.Unpooled;
@@ -51,6 +52,8 @@ import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
 final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final int MAX_LOGGED_USER_AGENT = 200;
     private static final Logger log = LoggerFactory.getLogger(Handshake.class);
+    /** Rate-limited: whatever a client's request sets off, it can send again and again. */
+    private static final RateLimitedLog UNEXPECTED = new RateLimitedLog(log, "unexpected handshake errors");
     /** Names of the HTTP handlers in front of this one, which leave the pipeline at the upgrade. */
     static final String HTTP_CODEC = "http";
     static final String REQUEST_AGGREGATOR = "request";
@@ -309,7 +312,11 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-        log.debug("handshake error from {}: {}", address(ctx.channel()), e.toString());
+        if (SocketErrors.ordinary(e)) {
+            log.debug("handshake error from {}: {}", address(ctx.channel()), e.toString());
+        } else {
+            UNEXPECTED.warn("unexpected error in the handshake with {}; closing it", address(ctx.channel()), e);
+        }
         ctx.close();
     }
 

@@ -4,6 +4,7 @@ import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
+import dev.felix.server.connections.RateLimitedLog;
 import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
 import dev.felix.server.hub.TextFrame;
@@ -42,6 +43,8 @@ import java.util.function.Consumer;
  */
 final class Session extends ChannelInboundHandlerAdapter implements Listener, Subscription.Output {
     private static final Logger log = LoggerFactory.getLogger(Session.class);
+    /** Rate-limited: whatever a client's messages set off, it can send again and again. */
+    private static final RateLimitedLog UNEXPECTED = new RateLimitedLog(log, "unexpected socket errors");
 
     private final Channel ch;
     private final EventLoop loop;
@@ -146,7 +149,11 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable e) {
-        log.debug("socket error from {}: {}", peer.remote(), e.toString());
+        if (SocketErrors.ordinary(e)) {
+            log.debug("socket error from {}: {}", peer.remote(), e.toString());
+        } else {
+            UNEXPECTED.warn("unexpected error on the socket of {}; closing it", peer, e);
+        }
         ch.close();
     }
 

@@ -231,6 +231,12 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /** Ends the connection with a TCP reset (SO_LINGER 0), as a client that crashed or a middlebox does. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
     @Override
     public void close() {
         try {
