@@ -1,6 +1,7 @@
 package dev.felix.dist;
 
 import dev.felix.dist.ReadmeBlocks.Block;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +70,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A gateway runs for every example that needs one (started with {@code ./felix serve} on the folder's
  * {@code data}, whose first start mints the token the examples use) unless the example starts its own.
  */
+@RunningPostgres
 class ReadmeExamplesTest {
     private static final Set<String> RUNNABLE = Set.of("sh", "js", "java", "yaml", "xml", "sql");
     private static final List<String> TOOLS = List.of("bash", "curl", "node", "npm", "openssl", "jq", "psql", "tar");
@@ -114,7 +116,7 @@ class ReadmeExamplesTest {
     private static final Set<Block> ran = new LinkedHashSet<>();
 
     @BeforeAll
-    static void prepare() throws Exception {
+    static void prepare(TestPostgres server) throws Exception {
         List<String> missing = TOOLS.stream().filter(t -> !onPath(t)).toList();
         if (!missing.isEmpty()) {
             if ("true".equals(System.getenv("CI"))) {
@@ -122,6 +124,7 @@ class ReadmeExamplesTest {
             }
             assumeTrue(false, "not on the PATH: " + missing);
         }
+        postgres = server;
         release = Release.unpack(Files.createDirectories(tmp.resolve("release")));
         scratch = Files.createDirectories(tmp.resolve("checkout"));
         run = Files.createDirectories(tmp.resolve("run"));
@@ -141,9 +144,6 @@ class ReadmeExamplesTest {
         runningExamples.forEach(Process::destroyForcibly);
         if (run != null) {
             stopGateways();
-        }
-        if (postgres != null) {
-            postgres.close();
         }
     }
 
@@ -178,9 +178,6 @@ class ReadmeExamplesTest {
         if (!RUNNABLE.contains(block.lang())) {
             fail(block + ": a block must be in one of the languages " + RUNNABLE + " or marked '" + ReadmeBlocks.NO_RUN
                     + "' after its language (```text no-run) when it is not meant to run");
-        }
-        if (block.text().toLowerCase().contains("postgres") || block.lang().equals("sql")) {
-            startPostgres();
         }
         if (SERVES.matcher(block.text()).find()) {
             stopGateways();
@@ -220,10 +217,7 @@ class ReadmeExamplesTest {
         if (s.contains(TOKEN_FILE)) {
             s = s.replace(TOKEN_FILE, tokenFile().toString());
         }
-        if (postgres != null) {
-            s = s.replace("db.internal:5432", "localhost:" + postgres.port());
-        }
-        return s;
+        return s.replace("db.internal:5432", "localhost:" + postgres.port());
     }
 
     private record Result(int code, String out, String err) {
@@ -481,12 +475,6 @@ class ReadmeExamplesTest {
         }
     }
 
-    private static void startPostgres() {
-        if (postgres == null) {
-            postgres = TestPostgres.start();
-        }
-    }
-
     /** The folder the section's shell examples went to (cd), where its other examples run. */
     private static Path currentDir() {
         Path cwd = run.resolve("state.sh.cwd");
@@ -507,11 +495,9 @@ class ReadmeExamplesTest {
         if (token != null) {
             env.put("FELIX_TOKEN", token);
         }
-        if (postgres != null) {
-            env.put("PGHOST", "localhost");
-            env.put("PGPORT", String.valueOf(postgres.port()));
-            env.put("PGUSER", "postgres");
-        }
+        env.put("PGHOST", "localhost");
+        env.put("PGPORT", String.valueOf(postgres.port()));
+        env.put("PGUSER", "postgres");
         env.putAll(extra);
         return env;
     }

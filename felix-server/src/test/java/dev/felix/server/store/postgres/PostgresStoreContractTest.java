@@ -2,24 +2,17 @@ package dev.felix.server.store.postgres;
 
 import dev.felix.server.store.Store;
 import dev.felix.server.store.StoreContractTest;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
+@RunningPostgres
 class PostgresStoreContractTest extends StoreContractTest {
-    private static TestPostgres postgres;
-
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
+    private final TestPostgres postgres;
     private PostgresSettings database;
+
+    PostgresStoreContractTest(TestPostgres postgres) {
+        this.postgres = postgres;
+    }
 
     @Override
     protected Store openStore() {

@@ -2,10 +2,9 @@ package dev.felix.server.store.postgres;
 
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.store.Entry;
+import dev.felix.server.testing.RunningPostgres;
 import dev.felix.server.testing.TestPostgres;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,25 +30,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** What only the PostgreSQL store does: changes by other programs, several nodes, a dropped LISTEN. */
+@RunningPostgres
 class PostgresStoreTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
-    private static TestPostgres postgres;
 
     private final List<PostgresStore> opened = new ArrayList<>();
     private String url;
 
-    @BeforeAll
-    static void startPostgres() {
-        postgres = TestPostgres.start();
-    }
-
-    @AfterAll
-    static void stopPostgres() {
-        postgres.close();
-    }
-
     @BeforeEach
-    void newDatabase() {
+    void newDatabase(TestPostgres postgres) {
         url = postgres.newDatabase();
     }
 
