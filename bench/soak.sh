@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# Soak test: runs a gateway on loopback and drives it for a while with listeners, writes,
-# reconnect storms and clients that stop reading; prints errors, server memory (RSS) and
-# latency every interval. Exits non-zero when any error was seen.
+# Soak test: runs a gateway on loopback and drives it for a while with ./felix bench soak
+# (listeners, writes, reconnect storms and clients that stop reading); prints errors, server
+# memory (RSS) and latency every interval. Exits non-zero when any error was seen.
 #
 #   bench/soak.sh [DURATION_SECONDS=300] [REPORT_EVERY_SECONDS=10]
 #
 # Environment: SOAK_WS_PORT, SOAK_HTTP_PORT (default: free ports), SOAK_OPTS (extra options for
-# bench/Soak.java, e.g. "--listeners 50 --writes-per-second 100 --storm 20 --slow 4").
+# ./felix bench soak, e.g. "--listeners 50 --writes-per-second 100 --storm 20 --slow 4"; its
+# --help lists them), FELIX_JAVA_OPTS (the server's JVM options; the load generator runs with the
+# JVM's defaults).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 duration="${1:-300}"
 every="${2:-10}"
 ws_port="${SOAK_WS_PORT:-0}"
 http_port="${SOAK_HTTP_PORT:-0}"
+# ./felix builds the jars when they are stale: do it now, as a build started for the load generator
+# later would replace felix.jar under the running server.
+"$root/felix" bench --help >/dev/null
 data="$(mktemp -d -t felix-soak.XXXXXX)"
 
 # A small outbound bound so that the slow clients are cut off within the run.
@@ -43,5 +48,5 @@ http_port="$(sed -E 's|.*REST API on http://[^,]*:([0-9]+),|\1|' <<<"$ports")"
 echo "soak: server pid $pid, ws port $ws_port, http port $http_port, ${duration}s" >&2
 
 # shellcheck disable=SC2086
-java -cp "$root/felix-server/target/felix.jar" "$root/bench/Soak.java" --ws-port "$ws_port" --http-port "$http_port" --token "$token" --pid "$pid" \
-    --duration "$duration" --report-every "$every" ${SOAK_OPTS:-}
+FELIX_JAVA_OPTS="" "$root/felix" bench soak --url "ws://127.0.0.1:$ws_port/" --http "http://127.0.0.1:$http_port" \
+    --token "$token" --server-pid "$pid" --duration "$duration" --report-every "$every" ${SOAK_OPTS:-}

@@ -7,10 +7,11 @@ import java.util.Arrays;
 
 /** {@code felix bench}: load scenarios against any server that speaks Felix's WebSocket, and microbenchmarks. */
 @Command(name = "felix bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks for Felix's WebSocket: load scenarios against a running server, a side-by-side "
-                + "comparison with the Node ws baseline, and JMH microbenchmarks of the server's hot paths.",
+        description = "Benchmarks for Felix's WebSocket: load scenarios against a running server, a soak run of mixed "
+                + "load, a side-by-side comparison with the Node ws baseline, and JMH microbenchmarks of the server's "
+                + "hot paths.",
         subcommands = {ConnectionsScenario.class, HeartbeatScenario.class, FanoutScenario.class, WritesScenario.class,
-                CompareCommand.class, JmhCommand.class})
+                SoakCommand.class, CompareCommand.class, JmhCommand.class})
 public final class BenchCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

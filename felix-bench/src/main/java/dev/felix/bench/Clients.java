@@ -53,7 +53,8 @@ final class Clients implements AutoCloseable {
                 .setConnectTimeout(10_000), new PoolOptions().setHttp1MaxSize(Math.max(1, httpConnections)));
     }
 
-    private static WebSocketClientOptions wsOptions(String localAddress) {
+    /** The options of the load generator's WebSocket clients; {@code localAddress} null leaves the socket unbound. */
+    static WebSocketClientOptions wsOptions(String localAddress) {
         WebSocketClientOptions o = new WebSocketClientOptions()
                 // Every socket stays open for the whole run: no per-endpoint cap.
                 .setMaxConnections(Integer.MAX_VALUE)
@@ -87,13 +88,12 @@ final class Clients implements AutoCloseable {
                 return;
             }
             long t0 = System.nanoTime();
-            connect().onComplete(ar -> {
+            connectOne().onComplete(ar -> {
                 handshakes.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - t0) / 1000));
                 if (ar.succeeded()) {
-                    opened.add(new Conn(ar.result(), refusals));
+                    opened.add(ar.result());
                 } else {
                     failed.incrementAndGet();
-                    refusals.refused(ar.cause());
                 }
                 if (finished.incrementAndGet() == n) {
                     done.tryComplete();
@@ -120,8 +120,18 @@ final class Clients implements AutoCloseable {
         return list;
     }
 
-    private Future<io.vertx.core.http.WebSocket> connect() {
-        WebSocketClient client = wsClients.get(Math.floorMod(next.getAndIncrement(), wsClients.size()));
+    /**
+     * Opens one authenticated socket, bound to the next local address, and not kept in {@link #conns}
+     * (a client that comes and goes); a failure is counted by reason in {@link #refusals}.
+     */
+    Future<Conn> connectOne() {
+        return connect(wsClients.get(Math.floorMod(next.getAndIncrement(), wsClients.size())))
+                .map(ws -> new Conn(ws, refusals))
+                .onFailure(refusals::refused);
+    }
+
+    /** Opens one authenticated socket through {@code client} (made with {@link #wsOptions}), with no handlers. */
+    Future<io.vertx.core.http.WebSocket> connect(WebSocketClient client) {
         URI uri = URI.create(target.url);
         WebSocketConnectOptions o = new WebSocketConnectOptions().setAbsoluteURI(uri.toString())
                 .addHeader("Authorization", target.token)

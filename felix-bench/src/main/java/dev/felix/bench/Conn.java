@@ -4,6 +4,7 @@ import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.internal.http.WebSocketInternal;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -52,8 +53,21 @@ final class Conn {
         return true;
     }
 
+    /**
+     * Drops the TCP connection without a close frame, as a client that crashed or lost its network
+     * would. Vert.x has no public call for it; closing the socket's channel is what it amounts to.
+     */
+    void abort() {
+        ((WebSocketInternal) ws).channelHandlerContext().channel().close();
+    }
+
     void listen(List<String> guilds) {
-        ws.writeTextMessage(Wire.encodeListenersUpdate(new ClientMessage.ListenersUpdate(List.of(), guilds, null)));
+        ws.writeTextMessage(listenersUpdate(guilds));
+    }
+
+    /** The message that makes a socket listen to {@code guilds} (and no users). */
+    static String listenersUpdate(List<String> guilds) {
+        return Wire.encodeListenersUpdate(new ClientMessage.ListenersUpdate(List.of(), guilds, null));
     }
 
     private synchronized long takeSentAt() {

@@ -131,7 +131,7 @@ final class FanoutScenario extends ScenarioCommand {
         result.histogram("delivery").add(latency);
         result.histogram("write").add(writer.latency);
         if (writer.failed.sum() > 0) {
-            result.note("fanout: " + writer.failed.sum() + " writes failed (last status " + writer.lastFailure() + ")");
+            result.note("fanout: " + writer.failed.sum() + " writes failed (by status: " + writer.failures() + ")");
         }
         listeners.forEach(conn -> conn.onUpdate(text -> { }));
     }

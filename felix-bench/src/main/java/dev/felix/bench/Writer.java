@@ -4,6 +4,9 @@ import io.vertx.core.http.HttpMethod;
 import org.HdrHistogram.ConcurrentHistogram;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -26,7 +29,8 @@ final class Writer {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private volatile boolean stopped;
-    private volatile int lastFailure;
+    /** Failed writes by what answered them: the HTTP status, or the exception of a request that got no answer. */
+    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
 
     Writer(Clients clients, List<String> guilds, int bodyBytes) {
         this.clients = clients;
@@ -99,7 +103,8 @@ final class Writer {
                         latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - t0) / 1000));
                     } else {
                         failed.increment();
-                        lastFailure = ar.succeeded() ? ar.result() : -1;
+                        String why = ar.succeeded() ? ar.result().toString() : ar.cause().getClass().getSimpleName();
+                        failures.computeIfAbsent(why, k -> new LongAdder()).increment();
                     }
                 });
     }
@@ -116,8 +121,10 @@ final class Writer {
         }
     }
 
-    /** The status of the last failed write, -1 for a transport error, 0 for none. */
-    int lastFailure() {
-        return lastFailure;
+    /** Failed writes so far by HTTP status, or by exception for those that got no answer. */
+    Map<String, Long> failures() {
+        Map<String, Long> sorted = new TreeMap<>();
+        failures.forEach((why, n) -> sorted.put(why, n.sum()));
+        return sorted;
     }
 }

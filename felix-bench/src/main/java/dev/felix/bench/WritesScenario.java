@@ -83,8 +83,8 @@ final class WritesScenario extends ScenarioCommand {
         result.add(phase + "_failed", writer.failed.sum());
         result.histogram(phase).add(writer.latency);
         if (writer.failed.sum() > 0) {
-            result.note("writes (" + phase + "): " + writer.failed.sum() + " failed (last status "
-                    + writer.lastFailure() + ")");
+            result.note("writes (" + phase + "): " + writer.failed.sum() + " failed (by status: "
+                    + writer.failures() + ")");
         }
     }
 
