@@ -38,6 +38,7 @@ import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.HTTP_PORT;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_IP;
+import static dev.felix.server.config.Settings.SHUTDOWN_DRAIN;
 import static dev.felix.server.config.Settings.STATUS_TTL;
 import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
 import static dev.felix.server.config.Settings.WRITE_DEADLINE;
@@ -54,9 +55,6 @@ public final class Gateway implements AutoCloseable {
         // Vert.x logs through SLF4J like the rest of the gateway.
         System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
     }
-
-    /** How long the REST port answers 503 to new requests before it closes; in-flight ones go on. */
-    private static final long REST_DRAIN_MS = 1000;
 
     private final GatewayConfig config;
     private final Vertx vertx;
@@ -251,7 +249,7 @@ public final class Gateway implements AutoCloseable {
         // The REST port stays open a moment first: a kept-alive client's next request is answered 503
         // with Connection: close (see drainable) instead of meeting a reset as the port closes.
         Future<Void> rest = http == null ? Future.succeededFuture()
-                : vertx.timer(REST_DRAIN_MS).compose(v -> http.shutdown(4, TimeUnit.SECONDS));
+                : vertx.timer(config.get(SHUTDOWN_DRAIN).toMillis()).compose(v -> http.shutdown(4, TimeUnit.SECONDS));
         try {
             Future.join(sockets, rest).await(6, TimeUnit.SECONDS);
         } catch (Exception e) {

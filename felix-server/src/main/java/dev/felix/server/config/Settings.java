@@ -67,6 +67,9 @@ public final class Settings {
                     + "connection closed"));
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT = add(millis(Group.REST, "http-idle-timeout-ms", 60_000,
             "A REST connection that neither sends nor receives a byte for this long is closed"));
+    public static final Setting<Duration> SHUTDOWN_DRAIN = add(millis(Group.REST, "shutdown-drain-ms", 1_000,
+            "On shutdown, how long the REST port stays open answering 503 with Connection: close, so that "
+                    + "kept-alive clients are told to go rather than meeting a reset"));
     public static final Setting<List<String>> CORS_ORIGINS = add(Setting.list(Group.REST, "cors-origins", "ORIGINS",
             "Origins of browser pages that may call the REST API, comma-separated (https://dash.example.com), or * "
                     + "for any page, reading only; none by default", Settings::originProblem));

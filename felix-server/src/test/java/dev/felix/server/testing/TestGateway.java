@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 import static dev.felix.server.config.Settings.DATA;
 import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.HTTP_PORT;
+import static dev.felix.server.config.Settings.SHUTDOWN_DRAIN;
 import static dev.felix.server.config.Settings.TOKEN_POLL_INTERVAL;
 import static dev.felix.server.config.Settings.WS_PORT;
 
@@ -56,7 +57,9 @@ public final class TestGateway implements AutoCloseable {
             Path dir = Files.createTempDirectory("felix-test");
             GatewayConfig config = tweak.apply(GatewayConfig.builder()
                     .set(DATA, dir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)
-                    .set(TOKEN_POLL_INTERVAL, Duration.ofMillis(200))).build();
+                    .set(TOKEN_POLL_INTERVAL, Duration.ofMillis(200))
+                    // A test closing its gateway has no kept-alive clients to tell; the drain would cost every test a second.
+                    .set(SHUTDOWN_DRAIN, Duration.ofMillis(1))).build();
             return new TestGateway(config, dir);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
