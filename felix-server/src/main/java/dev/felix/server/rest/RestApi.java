@@ -57,6 +57,27 @@ public final class RestApi {
     /** What a 503 for an unavailable store tells clients to wait; its probe runs every second. */
     private static final long STORE_RETRY_AFTER_SECONDS = 1;
 
+    /** The answer to a failure the entries, the tokens or the store raise on purpose; its message is the failure's. */
+    private record Known(int status, Map<String, String> headers) {
+        Known(int status) {
+            this(status, Map.of());
+        }
+    }
+
+    /**
+     * Every failure of the layers below REST that has its own status, by class (each is final, so
+     * one lookup finds it); {@link ApiError}s carry their own, anything not known is a 500.
+     */
+    private static final Map<Class<? extends Throwable>, Known> KNOWN = Map.of(
+            InvalidEntry.class, new Known(400),
+            AccessDenied.class, new Known(403),
+            StoreException.NotFound.class, new Known(404),
+            StoreException.PreconditionFailed.class, new Known(412),
+            StoreException.Unavailable.class,
+            new Known(503, Map.of("Retry-After", Long.toString(STORE_RETRY_AFTER_SECONDS))),
+            StoreException.OutcomeUnknown.class, new Known(504),
+            StoreException.Full.class, new Known(507));
+
     private final GatewayConfig config;
     private final EntryService entries;
     private final Store store;
@@ -234,49 +255,25 @@ public final class RestApi {
         if (failure instanceof CompletionException && failure.getCause() != null) {
             failure = failure.getCause();
         }
-        int status;
-        String message;
-        if (failure instanceof ApiError e) {
-            status = e.status();
-            message = e.getMessage();
+        Known known = failure == null ? null : KNOWN.get(failure.getClass());
+        if (known != null) {
+            known.headers().forEach(ctx.response()::putHeader);
+            reply(ctx, known.status(), failure.getMessage());
+        } else if (failure instanceof ApiError e) {
             e.headers().forEach(ctx.response()::putHeader);
-        } else if (failure instanceof InvalidEntry e) {
-            status = 400;
-            message = e.getMessage();
-        } else if (failure instanceof AccessDenied e) {
-            status = 403;
-            message = e.getMessage();
-        } else if (failure instanceof StoreException.NotFound e) {
-            status = 404;
-            message = e.getMessage();
-        } else if (failure instanceof StoreException.PreconditionFailed e) {
-            status = 412;
-            message = e.getMessage();
-        } else if (failure instanceof StoreException.Full e) {
-            status = 507;
-            message = e.getMessage();
-        } else if (failure instanceof StoreException.Unavailable e) {
-            status = 503;
-            message = e.getMessage();
-            ctx.response().putHeader("Retry-After", Long.toString(STORE_RETRY_AFTER_SECONDS));
-        } else if (failure instanceof StoreException.OutcomeUnknown e) {
-            status = 504;
-            message = e.getMessage();
+            reply(ctx, e.status(), e.getMessage());
         } else if (failure instanceof HttpClosedException) {
             // The client went away mid-request: nobody to answer, nothing gone wrong here.
             log.debug("{} {}: connection closed by the client", ctx.request().method(), ctx.request().path());
-            return;
         } else if (failure == null || failure instanceof HttpException) {
             int code = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
-            status = code > 0 ? code : 500;
-            message = status == 413 ? "body larger than " + config.get(MAX_BODY_BYTES) + " bytes"
-                    : HttpResponseStatus.valueOf(status).reasonPhrase();
+            int status = code > 0 ? code : 500;
+            reply(ctx, status, status == 413 ? "body larger than " + config.get(MAX_BODY_BYTES) + " bytes"
+                    : HttpResponseStatus.valueOf(status).reasonPhrase());
         } else {
-            status = 500;
-            message = "internal error";
             log.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+            reply(ctx, 500, "internal error");
         }
-        reply(ctx, status, message);
     }
 
     private static void reply(RoutingContext ctx, int status, String message) {
