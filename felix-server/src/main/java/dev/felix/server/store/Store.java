@@ -93,7 +93,9 @@ public interface Store extends AutoCloseable {
     }
 
     /** Mints a token record: scoped, read-only or expiring as the new token says. */
-    TokenRecord createToken(TokenTable.NewToken token);
+    default TokenRecord createToken(TokenTable.NewToken token) {
+        return onTokens(conn -> TokenTable.insert(conn, token));
+    }
 
     /**
      * Mints a private token record unless a valid private token exists, atomically across every
@@ -102,19 +104,36 @@ public interface Store extends AutoCloseable {
     Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label);
 
     /** All tokens, revoked and expired ones too, ordered by id. */
-    List<TokenRecord> listTokens();
+    default List<TokenRecord> listTokens() {
+        return onTokens(TokenTable::list);
+    }
 
     /** The tokens valid at this time (epoch ms), ordered by id: what a gateway accepts. */
-    List<TokenRecord> listValidTokens(long nowMs);
+    default List<TokenRecord> listValidTokens(long nowMs) {
+        return onTokens(conn -> TokenTable.listValid(conn, nowMs));
+    }
 
     /** The token with this hash, whatever its state: for one minted elsewhere since the last reload. */
-    Optional<TokenRecord> findToken(String hash);
+    default Optional<TokenRecord> findToken(String hash) {
+        return onTokens(conn -> TokenTable.find(conn, hash));
+    }
 
     /** Deletes the tokens that expired before this time (epoch ms); returns how many. */
-    int deleteExpiredTokens(long beforeMs);
+    default int deleteExpiredTokens(long beforeMs) {
+        return onTokens(conn -> TokenTable.deleteExpired(conn, beforeMs));
+    }
 
     /** Revokes a token; false when no valid token has this id. */
-    boolean revokeToken(long id);
+    default boolean revokeToken(long id) {
+        return onTokens(conn -> TokenTable.revoke(conn, id));
+    }
+
+    /**
+     * Runs token SQL on the caller's thread, on the connection the store keeps for token work, and
+     * fails with a {@link StoreException} when the SQL does: the token methods go through it, so
+     * that a store only says where its token connection comes from and how a failure reads.
+     */
+    <T> T onTokens(TokenTable.Work<T> work);
 
     /** Whether the store can be reached, for readiness checks. */
     boolean ping();

@@ -23,6 +23,12 @@ public final class TokenTable {
     private TokenTable() {
     }
 
+    /** Token SQL on one connection, for {@link Store#onTokens}. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection conn) throws SQLException;
+    }
+
     /** A token to insert: every column but the id and the revocation. */
     public record NewToken(String hash, String owner, Scope scope, String label, Access access, Instant expires,
                            Long parent) {

@@ -449,11 +449,6 @@ public final class PostgresStore implements Store {
     // ---- tokens ------------------------------------------------------------------------
 
     @Override
-    public TokenRecord createToken(TokenTable.NewToken token) {
-        return now(conn -> TokenTable.insert(conn, token));
-    }
-
-    @Override
     public Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label) {
         return now(conn -> {
             conn.setAutoCommit(false);
@@ -470,29 +465,10 @@ public final class PostgresStore implements Store {
         });
     }
 
+    /** On a pooled connection, as entry reads that run now: a database that cannot be reached fails it as Unavailable. */
     @Override
-    public List<TokenRecord> listTokens() {
-        return now(TokenTable::list);
-    }
-
-    @Override
-    public List<TokenRecord> listValidTokens(long nowMs) {
-        return now(conn -> TokenTable.listValid(conn, nowMs));
-    }
-
-    @Override
-    public Optional<TokenRecord> findToken(String hash) {
-        return now(conn -> TokenTable.find(conn, hash));
-    }
-
-    @Override
-    public int deleteExpiredTokens(long beforeMs) {
-        return now(conn -> TokenTable.deleteExpired(conn, beforeMs));
-    }
-
-    @Override
-    public boolean revokeToken(long id) {
-        return now(conn -> TokenTable.revoke(conn, id));
+    public <T> T onTokens(TokenTable.Work<T> work) {
+        return now(work::run);
     }
 
     @Override

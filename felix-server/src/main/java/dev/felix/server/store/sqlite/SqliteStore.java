@@ -393,46 +393,17 @@ public final class SqliteStore implements Store {
     // ---- tokens ------------------------------------------------------------------------
 
     @Override
-    public TokenRecord createToken(TokenTable.NewToken token) {
-        return onTokens(conn -> TokenTable.insert(conn, token));
-    }
-
-    @Override
     public Optional<TokenRecord> createFirstPrivateToken(String hash, String owner, String label) {
         // One writing statement: SQLite takes the database's write lock before it runs the check.
         return onTokens(conn -> TokenTable.insertFirstPrivate(conn, hash, owner, label));
     }
 
-    @Override
-    public List<TokenRecord> listTokens() {
-        return onTokens(TokenTable::list);
-    }
-
-    @Override
-    public List<TokenRecord> listValidTokens(long nowMs) {
-        return onTokens(conn -> TokenTable.listValid(conn, nowMs));
-    }
-
-    @Override
-    public Optional<TokenRecord> findToken(String hash) {
-        return onTokens(conn -> TokenTable.find(conn, hash));
-    }
-
-    @Override
-    public int deleteExpiredTokens(long beforeMs) {
-        return onTokens(conn -> TokenTable.deleteExpired(conn, beforeMs));
-    }
-
-    @Override
-    public boolean revokeToken(long id) {
-        return onTokens(conn -> TokenTable.revoke(conn, id));
-    }
-
     /**
-     * Token work, on the caller's thread over a connection of its own: queued behind entry reads, a
-     * revocation would wait for however many snapshots clients asked for.
+     * On a connection of the token methods' own: queued behind entry reads, a revocation would wait
+     * for however many snapshots clients asked for.
      */
-    private <T> T onTokens(Read<T> work) {
+    @Override
+    public <T> T onTokens(TokenTable.Work<T> work) {
         synchronized (tokenConn) {
             try {
                 return work.run(tokenConn);
