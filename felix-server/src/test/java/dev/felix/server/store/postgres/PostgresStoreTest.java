@@ -215,8 +215,9 @@ class PostgresStoreTest {
             slow.setAutoCommit(false);
             st.execute("INSERT INTO guilds (id, data) VALUES ('1', '{\"slow\": true}')");
             CompletableFuture<Entry> fast = store.put(EntryKind.GUILD, "2", "{\"fast\":true}");
-            // The fast write draws its seq only once the slow one has committed, so it cannot overtake it.
-            Thread.sleep(500);
+            // The fast write draws its seq only once the slow one has committed, so it cannot overtake it:
+            // the barrier is PostgreSQL itself showing the writer waiting for the slow transaction's lock.
+            await().atMost(WAIT).until(() -> sessionsWaitingForALock() == 1);
             assertThat(fast).isNotDone();
             slow.commit();
             fast.get(20, TimeUnit.SECONDS);
@@ -339,5 +340,15 @@ class PostgresStoreTest {
 
         a.publishStatus("bot", null);
         await().atMost(WAIT).until(() -> !onB.containsKey("bot"));
+    }
+
+    /** On a connection of its own: within a transaction, pg_stat_activity keeps showing its first snapshot. */
+    private int sessionsWaitingForALock() throws Exception {
+        try (Connection conn = DriverManager.getConnection(url); Statement st = conn.createStatement();
+             ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity"
+                + " WHERE datname = current_database() AND wait_event_type = 'Lock'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
     }
 }
