@@ -9,9 +9,9 @@ import dev.felix.server.store.Scope;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.Tokens;
 import dev.felix.server.store.sqlite.SqliteStore;
+import dev.felix.server.testing.RunningGateway;
 import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -28,6 +28,7 @@ import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+@RunningGateway
 class FelixClientTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -35,11 +36,6 @@ class FelixClientTest {
     private Gateway restarted;
     private FelixClient client;
     private final Recorder recorder = new Recorder();
-
-    @BeforeEach
-    void start() {
-        gw = TestGateway.start();
-    }
 
     @AfterEach
     void stop() {
@@ -49,7 +45,6 @@ class FelixClientTest {
         if (restarted != null) {
             restarted.close();
         }
-        gw.close();
     }
 
     private FelixClient connect(String token) {
