@@ -46,6 +46,8 @@ public final class ConnectionLimits {
     private final ConcurrentHashMap<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
     private final AtomicLongArray refused = new AtomicLongArray(Port.values().length * Limit.values().length);
     private final RateLimitedLog refusals = new RateLimitedLog(log, "connections refused at a limit");
+    /** The end of a connection not counted per address: one listener for all of them, as it captures nothing. */
+    private final ChannelFutureListener releaseUncounted = f -> open.decrementAndGet();
 
     /**
      * @param max           most open connections over both ports; 0 for the process's open-file limit
@@ -80,7 +82,7 @@ public final class ConnectionLimits {
         InetAddress address = ch.remoteAddress() instanceof InetSocketAddress inet ? inet.getAddress() : null;
         Limit over = take(address);
         if (over == null) {
-            ch.closeFuture().addListener(f -> release(address));
+            ch.closeFuture().addListener(counted(address) ? f -> release(address) : releaseUncounted);
             return true;
         }
         refused.incrementAndGet(port.ordinal() * Limit.values().length + over.ordinal());
@@ -97,12 +99,17 @@ public final class ConnectionLimits {
         return false;
     }
 
+    /** Whether connections from this address are counted per address. */
+    private boolean counted(InetAddress address) {
+        return maxPerAddress > 0 && address != null;
+    }
+
     private Limit take(InetAddress address) {
         if (open.incrementAndGet() > max) {
             open.decrementAndGet();
             return Limit.TOTAL;
         }
-        if (maxPerAddress > 0 && address != null) {
+        if (counted(address)) {
             boolean[] full = {false};
             // Checked and counted atomically per key, as release drops a count that reaches zero: a
             // counter fetched outside the map's lock could be dropped before it was incremented.
@@ -121,7 +128,7 @@ public final class ConnectionLimits {
 
     private void release(InetAddress address) {
         open.decrementAndGet();
-        if (maxPerAddress > 0 && address != null) {
+        if (counted(address)) {
             perAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
         }
     }

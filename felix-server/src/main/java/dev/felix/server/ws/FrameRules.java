@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,10 +40,11 @@ final class FrameRules extends ChannelDuplexHandler {
     private static final ClosedChannelException CLOSING = new ClosedChannelException();
 
     private final Peer peer;
-    private final long pingIntervalMs;
+    private final Pings pings;
     private final int maxMessageBytes;
     private ChannelHandlerContext ctx;
-    private ScheduledFuture<?> pingTimer;
+    /** Where {@link Pings} keeps this socket, or -1 while it is not pinged. */
+    int pingSlot = -1;
     private boolean pongSeen = true;
     /** Set once a close frame is written: nothing but the close handshake follows it. */
     private boolean closeSent;
@@ -60,9 +60,9 @@ final class FrameRules extends ChannelDuplexHandler {
     private ByteBuf partial;
     private long partialSize;
 
-    FrameRules(Peer peer, SessionSettings settings) {
+    FrameRules(Peer peer, SessionSettings settings, Pings pings) {
         this.peer = peer;
-        this.pingIntervalMs = settings.pingInterval().toMillis();
+        this.pings = pings;
         this.maxMessageBytes = settings.maxMessageBytes();
     }
 
@@ -76,14 +76,14 @@ final class FrameRules extends ChannelDuplexHandler {
      * this handler is in the pipeline: the 101 can be written at once).
      */
     void start(EventExecutor loop) {
-        pingTimer = loop.scheduleAtFixedRate(this::pingTick, pingIntervalMs, pingIntervalMs,
-                TimeUnit.MILLISECONDS);
+        pings.add(this, loop);
         log.info("opened {} token {}", peer, peer.tokenId());
     }
 
-    private void pingTick() {
+    /** Once per ping interval, from {@link Pings}: a ping, or the end when the last one has no pong. */
+    void pingTick() {
         if (!pongSeen) {
-            log.info("terminated {}: no pong within {} ms", peer, pingIntervalMs);
+            log.info("terminated {}: no pong within {} ms", peer, pings.interval().toMillis());
             // No close handshake: a peer that misses pongs is presumed gone.
             ctx.channel().close();
             return;
@@ -96,9 +96,7 @@ final class FrameRules extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (pingTimer != null) {
-            pingTimer.cancel(false);
-        }
+        pings.remove(this, ctx.executor());
         releasePartial();
         log.info("closed {} token {} code={} reason={}", peer, peer.tokenId(), closeCode, closeReason);
         ctx.fireChannelInactive();

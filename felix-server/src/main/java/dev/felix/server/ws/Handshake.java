@@ -8,6 +8,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -23,14 +24,12 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameDecoder;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
+import io.netty.handler.codec.http.websocketx.WebSocket13FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -59,6 +58,8 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String REQUEST_AGGREGATOR = "request";
     private static final byte[] NOT_A_WEBSOCKET = "Felix's WebSocket: connect with a WebSocket client\n"
             .getBytes(StandardCharsets.UTF_8);
+
+    private static final SharedFrameEncoder FRAME_ENCODER = new SharedFrameEncoder();
 
     private final WsServer server;
     private final WebSocketDecoderConfig frames;
@@ -139,7 +140,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
                          Throwable unchecked) {
         Channel ch = ctx.channel();
         String remote = address(ch);
-        String userAgent = shortened(request.headers().get(HttpHeaderNames.USER_AGENT));
+        String userAgent = server.userAgent(shortened(request.headers().get(HttpHeaderNames.USER_AGENT)));
         if (unchecked != null) {
             Throwable why = unchecked instanceof CompletionException && unchecked.getCause() != null
                     ? unchecked.getCause() : unchecked;
@@ -196,9 +197,9 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         deadline.cancel(false);
         server.metrics().handshakeAccepted();
         SessionServices services = server.services();
-        Peer peer = new Peer(remote, userAgent, token.id());
-        FrameRules rules = new FrameRules(peer, services.settings());
-        Session session = new Session(ch, services, token, peer, server::closed);
+        Peer peer = new Peer(ch.remoteAddress(), userAgent, token.id());
+        FrameRules rules = new FrameRules(peer, services.settings(), services.pings());
+        Session session = new Session(ch, services, token, peer, server.onClosed);
         server.opened(session);
         ctx.writeAndFlush(switching).addListener(f -> {
             if (f.isSuccess()) {
@@ -221,7 +222,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         ChannelPipeline pipeline = ctx.pipeline();
         pipeline.replace(this, "session", session);
         pipeline.addBefore("session", "frame-decoder", handshaker.decoder());
-        pipeline.addBefore("session", "frame-encoder", handshaker.encoder());
+        pipeline.addBefore("session", "frame-encoder", FRAME_ENCODER);
         pipeline.addBefore("session", "slow-consumer-bound", new OutboundBound(peer, services.stats()));
         pipeline.addBefore("session", "frame-budget", new FrameBudget(peer, services.settings(), services.stats()));
         pipeline.addBefore("session", "frame-rules", rules);
@@ -285,9 +286,7 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     /** {@code host:port} of the peer, as logged. */
     static String address(Channel ch) {
-        SocketAddress address = ch.remoteAddress();
-        return address instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() + ":" + inet.getPort() : String.valueOf(address);
+        return Peer.format(ch.remoteAddress());
     }
 
     /** Netty's RFC 6455 handshaker, opened up so that the pipeline switches in the same step as the answer. */
@@ -304,9 +303,13 @@ final class Handshake extends SimpleChannelInboundHandler<FullHttpRequest> {
         WebSocketFrameDecoder decoder() {
             return newWebsocketDecoder();
         }
+    }
 
-        WebSocketFrameEncoder encoder() {
-            return newWebSocketEncoder();
+    /** Netty's frame encoder keeps nothing per channel (server frames are not masked): one serves every connection. */
+    @ChannelHandler.Sharable
+    private static final class SharedFrameEncoder extends WebSocket13FrameEncoder {
+        SharedFrameEncoder() {
+            super(false);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.felix.server.hub.Hub;
 import dev.felix.server.hub.Listener;
 import dev.felix.server.hub.TextFrame;
 import dev.felix.server.metrics.GatewayMetrics;
-import dev.felix.server.status.StatusService;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.TokenRecord;
 import io.netty.buffer.Unpooled;
@@ -47,41 +46,35 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     private static final RateLimitedLog UNEXPECTED = new RateLimitedLog(log, "unexpected socket errors");
 
     private final Channel ch;
-    private final EventLoop loop;
-    private final SessionSettings settings;
-    private final Hub hub;
-    private final StatusService status;
+    private final SessionServices services;
     private final TokenRecord token;
     private final Peer peer;
-    private final GatewayMetrics metrics;
     private final Consumer<Session> onClosed;
-    private final Subscription subscription;
+    /** Made by the first listeners update: a socket that never listens holds none. */
+    private Subscription subscription;
     /** Messages written and not flushed yet: flushed after the read or the hub's batch that wrote them. */
     private boolean unflushed;
 
     Session(Channel ch, SessionServices services, TokenRecord token, Peer peer, Consumer<Session> onClosed) {
         this.ch = ch;
-        this.loop = ch.eventLoop();
+        this.services = services;
         this.onClosed = onClosed;
-        this.settings = services.settings();
-        this.hub = services.hub();
-        this.status = services.status();
-        this.metrics = services.metrics();
         this.token = token;
         this.peer = peer;
-        this.subscription = new Subscription(services.store()::changedSince, loop, this);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        subscription.close();
-        hub.remove(this, subscription.listened(EntryKind.GUILD), subscription.listened(EntryKind.USER));
+        if (subscription != null) {
+            subscription.close();
+            services.hub().remove(this, subscription.listened(EntryKind.GUILD), subscription.listened(EntryKind.USER));
+        }
         onClosed.accept(this);
     }
 
     @Override
     public EventLoop loop() {
-        return loop;
+        return ch.eventLoop();
     }
 
     TokenRecord token() {
@@ -114,7 +107,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         Promise<Void> closed = Promise.promise();
         ch.closeFuture().addListener(f -> closed.complete());
         // Hop: onto the session's loop, which owns the socket's state.
-        loop.execute(() -> sendClose(code, reason));
+        ch.eventLoop().execute(() -> sendClose(code, reason));
         return closed.future();
     }
 
@@ -128,7 +121,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
      * one change share its bytes; the buffer wraps them, it does not copy them.
      */
     private void send(OpCode op, byte[] frame) {
-        metrics.messageOut(op);
+        services.metrics().messageOut(op);
         ch.write(Unpooled.wrappedBuffer(frame), ch.voidPromise());
         unflushed = true;
     }
@@ -161,9 +154,10 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ClientMessage message = Wire.decodeClient((String) msg);
+        GatewayMetrics metrics = services.metrics();
         if (message instanceof ClientMessage.Heartbeat) {
             metrics.messageIn(OpCode.HEARTBEAT);
-            send(OpCode.HEARTBEAT_ACK, TextFrame.of(status.ack(System.currentTimeMillis())));
+            send(OpCode.HEARTBEAT_ACK, TextFrame.of(services.status().ack(System.currentTimeMillis())));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
             metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);
@@ -173,11 +167,15 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     }
 
     private void listen(ClientMessage.ListenersUpdate update) {
-        int max = settings.maxListenIds();
+        int max = services.settings().maxListenIds();
         if (update.users().size() > max || update.guilds().size() > max) {
             sendClose(1008, "too many IDs in a listeners update (max " + max + " per list)");
             return;
         }
+        if (subscription == null) {
+            subscription = new Subscription(services.store()::changedSince, ch.eventLoop(), this);
+        }
+        Hub hub = services.hub();
         Map<EntryKind, Set<String>> next = new EnumMap<>(EntryKind.class);
         for (EntryKind kind : EntryKind.values()) {
             // IDs outside the token's scope are dropped here, so the hub and the resume never see them.

@@ -12,6 +12,7 @@ import dev.felix.server.store.Store;
 import dev.felix.server.store.TokenRecord;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -43,6 +44,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static dev.felix.server.config.Settings.HOST;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
@@ -59,7 +61,7 @@ import static dev.felix.server.config.Settings.WS_PORT;
  *
  * <p>The port runs its own Netty pipeline on event loops of its own ({@code felix-ws-N}) rather
  * than Vert.x's {@code ServerWebSocket}: an idle Vert.x socket keeps its upgrade request, response
- * and two message queues (about 11 KiB of heap), a bare pipeline about 2.4 KiB, and a fan-out write
+ * and two message queues (about 11 KiB of heap), a bare pipeline about 2 KiB, and a fan-out write
  * goes straight to the channel. The REST port stays on Vert.x, whose loops only its internal API
  * would hand out.
  *
@@ -76,6 +78,8 @@ public final class WsServer {
     public static final String SUBPROTOCOL = "felix.v1";
     /** Prefix of the subprotocol that carries the token for clients that cannot set headers. */
     public static final String TOKEN_SUBPROTOCOL_PREFIX = "felix.token.";
+    /** User-Agents kept for sharing; later new ones are each kept by their own sessions. */
+    private static final int MAX_SHARED_USER_AGENTS = 256;
 
     private final Vertx vertx;
     private final GatewayConfig config;
@@ -84,9 +88,16 @@ public final class WsServer {
     private final SessionServices services;
     private final WebSocketDecoderConfig frames;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    /** What every session calls once closed; one for all of them. */
+    final Consumer<Session> onClosed = this::closed;
     private final WsStats stats = new WsStats(sessions);
     /** Open or opening sessions per token id, for the per-token connection limit. */
     private final Map<Long, Integer> connectionsPerToken = new ConcurrentHashMap<>();
+    /**
+     * One copy of each User-Agent seen, which every session logged with it shares (a few clients serve
+     * most connections); bounded, so that varied agents cannot grow it.
+     */
+    private final Map<String, String> userAgents = new ConcurrentHashMap<>();
     /** Epoll where the platform has it, as Vert.x prefers for the REST port; NIO elsewhere. */
     private final boolean epoll = Epoll.isAvailable();
     /** Accepts on one of its loops and runs every connection on one (as many as Netty's default, 2 per core). */
@@ -109,7 +120,7 @@ public final class WsServer {
         SessionSettings settings = new SessionSettings(config.get(PING_INTERVAL), config.get(MAX_MESSAGE_BYTES),
                 config.get(MAX_LISTEN_IDS), config.get(MAX_QUEUED_BYTES), config.get(MAX_MESSAGES_PER_SECOND),
                 config.get(MESSAGE_BURST));
-        this.services = new SessionServices(settings, hub, store, status, stats, metrics);
+        this.services = new SessionServices(settings, new Pings(settings.pingInterval()), hub, store, status, stats, metrics);
         this.frames = WebSocketDecoderConfig.newBuilder()
                 // Netty refuses a larger frame with 1009; larger messages made of fragments are
                 // counted by the frame rules.
@@ -138,6 +149,8 @@ public final class WsServer {
                 .channel(channel)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // One for all connections: the guesses are per channel, in the handle each one makes.
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, OutboundBound.waterMark(services.settings().maxQueuedBytes()))
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -205,6 +218,21 @@ public final class WsServer {
 
     void releaseConnection(TokenRecord token) {
         connectionsPerToken.computeIfPresent(token.id(), (id, n) -> n <= 1 ? null : n - 1);
+    }
+
+    /** The shared copy of a User-Agent (null stays null). */
+    String userAgent(String agent) {
+        if (agent == null) {
+            return null;
+        }
+        String known = userAgents.get(agent);
+        if (known != null) {
+            return known;
+        }
+        if (userAgents.size() < MAX_SHARED_USER_AGENTS) {
+            known = userAgents.putIfAbsent(agent, agent);
+        }
+        return known != null ? known : agent;
     }
 
     void opened(Session session) {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -21,12 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The frame rules on their own, on an embedded channel: what reaches the session, and what goes back. */
 class FrameRulesTest {
-    static final Peer PEER = new Peer("127.0.0.1:1", "frame-test", 7);
+    static final Peer PEER = new Peer(new InetSocketAddress("127.0.0.1", 1), "frame-test", 7);
     private static final long PING_MS = 1000;
     private static final int MAX_MESSAGE = 16;
 
     private final FrameRules rules = new FrameRules(PEER,
-            new SessionSettings(Duration.ofMillis(PING_MS), MAX_MESSAGE, 10, 1 << 20, 100, 100));
+            new SessionSettings(Duration.ofMillis(PING_MS), MAX_MESSAGE, 10, 1 << 20, 100, 100),
+            new Pings(Duration.ofMillis(PING_MS)));
     private final EmbeddedChannel ch = new EmbeddedChannel(rules);
 
     FrameRulesTest() {
