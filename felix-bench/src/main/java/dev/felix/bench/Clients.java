@@ -76,6 +76,11 @@ final class Clients implements AutoCloseable {
      * each handshake's time goes to the {@code handshake} histogram.
      */
     List<Conn> open(int n, int concurrency, Result result) {
+        return open(n, concurrency, result, "handshake");
+    }
+
+    /** {@link #open(int, int, Result)}, each handshake's time going to the histogram of this name. */
+    List<Conn> open(int n, int concurrency, Result result, String histogram) {
         ConcurrentLinkedQueue<Conn> opened = new ConcurrentLinkedQueue<>();
         AtomicInteger failed = new AtomicInteger();
         AtomicInteger started = new AtomicInteger();
@@ -114,7 +119,7 @@ final class Clients implements AutoCloseable {
             throw new IllegalStateException("opening connections did not finish: " + e.getMessage(), e);
         }
         result.add("connect_failed", failed.get());
-        result.histogram("handshake").add(handshakes);
+        result.histogram(histogram).add(handshakes);
         List<Conn> list = new ArrayList<>(opened);
         conns.addAll(list);
         return list;
@@ -138,6 +143,23 @@ final class Clients implements AutoCloseable {
                 .addHeader("User-Agent", USER_AGENT)
                 .setTimeout(30_000);
         return client.connect(o);
+    }
+
+    /**
+     * Closes these sockets (code 1000) and waits until the server has closed each in answer; they are
+     * no longer counted as open.
+     */
+    void close(List<Conn> closing) {
+        List<Future<Void>> closed = new ArrayList<>();
+        for (Conn c : closing) {
+            closed.add(c.ws.close());
+        }
+        try {
+            Future.join(closed).await(2, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException("closing connections did not finish: " + e.getMessage(), e);
+        }
+        conns.removeAll(closing);
     }
 
     /** A REST call with the target's token; {@code body} null sends none. Completes with the status. */

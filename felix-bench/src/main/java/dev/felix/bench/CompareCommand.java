@@ -49,6 +49,11 @@ final class CompareCommand implements Callable<Integer> {
             description = "connections: sockets held (default: ${DEFAULT-VALUE}).")
     int connections;
 
+    @Option(names = "--connections-warmup", paramLabel = "N",
+            description = "connections: sockets opened and closed before the measured ones (the cold pass), "
+                    + "0 for none (default: as many as --connections).")
+    Integer connectionsWarmup;
+
     @Option(names = "--procs", paramLabel = "N", defaultValue = "3",
             description = "Driver processes for connections and heartbeat (default: ${DEFAULT-VALUE}).")
     int procs;
@@ -175,6 +180,7 @@ final class CompareCommand implements Callable<Integer> {
                 "--server-pid", Long.toString(s.process().pid()));
         return switch (name) {
             case "connections" -> run(ConnectionsScenario::new, common, "--clients", connections,
+                    "--warmup-clients", connectionsWarmup == null ? connections : connectionsWarmup,
                     "--procs", procs, "--hold", hold);
             case "heartbeat" -> run(HeartbeatScenario::new, common, "--clients", heartbeatClients, "--procs", procs,
                     "--shards", shards, "--rate", 1, "--duration", duration, "--warmup", warmup);
@@ -256,9 +262,10 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private String parameters() {
-        return String.format("connections=%d over %d drivers, hold %ds; heartbeat %d clients × 1/s and %d × max, "
-                        + "%d shards; fanout M=%d K=%d R=%s, bursts to L=%d; writes with %d listeners; duration %ds, "
-                        + "warmup %ds, ping interval %d ms", connections, procs, hold, heartbeatClients, maxClients,
+        return String.format("connections=%d over %d drivers after %d opened and closed, hold %ds; heartbeat %d "
+                        + "clients × 1/s and %d × max, %d shards; fanout M=%d K=%d R=%s, bursts to L=%d; writes with %d listeners; duration %ds, "
+                        + "warmup %ds, ping interval %d ms", connections, procs,
+                connectionsWarmup == null ? connections : connectionsWarmup, hold, heartbeatClients, maxClients,
                 shards, fanoutClients, fanoutGuilds, fanoutRate, burstListeners, writeListeners, duration, warmup,
                 pingIntervalMs);
     }

@@ -26,6 +26,8 @@ final class Result {
     final Map<String, Histogram> histograms = new LinkedHashMap<>();
     final List<String> notes = new ArrayList<>();
     double seconds;
+    /** The length of the warm-up, for scenarios that time it. */
+    double warmupSeconds;
 
     static Histogram histogram() {
         return new Histogram(MAX_MICROS, 3);
@@ -49,17 +51,19 @@ final class Result {
         }
     }
 
-    /** Counters add up, histograms merge, the window is the longest of the two. */
+    /** Counters add up, histograms merge, the windows are the longest of the two. */
     void merge(Result other) {
         other.counts.forEach(this::add);
         other.histograms.forEach((name, h) -> histogram(name).add(h));
         other.notes.forEach(this::note);
         seconds = Math.max(seconds, other.seconds);
+        warmupSeconds = Math.max(warmupSeconds, other.warmupSeconds);
     }
 
     String toJson() {
         ObjectNode root = Wire.mapper().createObjectNode();
         root.put("seconds", seconds);
+        root.put("warmupSeconds", warmupSeconds);
         ObjectNode c = root.putObject("counts");
         counts.forEach(c::put);
         ObjectNode h = root.putObject("histograms");
@@ -77,6 +81,7 @@ final class Result {
             JsonNode root = Wire.mapper().readTree(json);
             Result r = new Result();
             r.seconds = root.path("seconds").asDouble();
+            r.warmupSeconds = root.path("warmupSeconds").asDouble();
             for (Iterator<Map.Entry<String, JsonNode>> it = root.path("counts").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 r.counts.put(e.getKey(), e.getValue().asLong());

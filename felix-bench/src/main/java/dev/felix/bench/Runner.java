@@ -14,11 +14,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a scenario in this process, or spreads its clients over child driver processes.
  *
- * <p>Children speak a line protocol on their stdin/stdout: a child prints {@code READY} once its
- * sockets are open, waits for {@code GO}, then prints {@code RESULT <json>}. The parent reads the
- * server's memory between the last READY and GO, so it sees every connection held at once.
+ * <p>Children speak a line protocol on their stdin/stdout: a child prints {@code WARM} once it has
+ * warmed up, waits for {@code OPEN}, prints {@code READY} once its sockets are open, waits for
+ * {@code GO}, then prints {@code RESULT <json>}. The parent reads the server's memory between the
+ * last WARM and OPEN, when every driver has warmed up and none has opened its sockets yet, and
+ * between the last READY and GO, so it sees every connection held at once.
  */
 final class Runner {
+    static final String WARM = "WARM";
+    static final String OPEN = "OPEN";
     static final String READY = "READY";
     static final String GO = "GO";
     static final String RESULT = "RESULT ";
@@ -40,12 +44,16 @@ final class Runner {
         Result result = new Result();
         boolean memory = scenario.measuresMemory() && target.serverPid != null;
         long rssBefore = memory ? Rss.kib(target.serverPid) : -1;
+        boolean warmMemory = memory && scenario.warmsUp();
+        long rssWarm = -1;
         long rssAfter;
         int procs = scenario.splittable() ? Math.min(target.procs, Math.max(1, scenario.clients())) : 1;
         if (procs == 1) {
             try (Clients clients = new Clients(target, scenario.httpConnections())) {
                 try {
                     scenario.setup(clients, result);
+                    scenario.warmUp(clients, target, result);
+                    rssWarm = warmMemory ? settledRss(target.serverPid) : -1;
                     scenario.prepare(clients, target, result);
                     rssAfter = memory ? settledRss(target.serverPid) : -1;
                     scenario.run(clients, target, result);
@@ -64,11 +72,18 @@ final class Runner {
                     children.add(Child.start(scenario.name(), args, i, procs));
                 }
                 for (Child c : children) {
-                    c.awaitReady();
+                    c.expect(WARM);
+                }
+                rssWarm = warmMemory ? settledRss(target.serverPid) : -1;
+                for (Child c : children) {
+                    c.send(OPEN);
+                }
+                for (Child c : children) {
+                    c.expect(READY);
                 }
                 rssAfter = memory ? settledRss(target.serverPid) : -1;
                 for (Child c : children) {
-                    c.go();
+                    c.send(GO);
                 }
                 for (Child c : children) {
                     result.merge(c.awaitResult());
@@ -84,10 +99,19 @@ final class Runner {
         if (rssBefore > 0 && rssAfter > 0) {
             long opened = result.count("opened");
             metrics.add(Metric.cost(scenario.name() + ".server_rss_before", rssBefore / 1024.0, "MiB"));
+            if (rssWarm > 0) {
+                metrics.add(Metric.cost(scenario.name() + ".server_rss_warm", rssWarm / 1024.0, "MiB"));
+            }
             metrics.add(Metric.cost(scenario.name() + ".server_rss_after", rssAfter / 1024.0, "MiB"));
             if (opened > 0) {
                 metrics.add(Metric.cost(scenario.name() + ".server_rss_per_conn", (rssAfter - rssBefore) / (double) opened,
                         "KiB"));
+                // From the warmed-up server: without what the JIT and the first allocations took, but also
+                // without memory the warm-up made resident and the held connections then reused.
+                if (rssWarm > 0) {
+                    metrics.add(Metric.cost(scenario.name() + ".server_rss_per_conn_warm",
+                            (rssAfter - rssWarm) / (double) opened, "KiB"));
+                }
             }
         }
         result.notes.forEach(n -> System.err.println("note: " + n));
@@ -118,15 +142,17 @@ final class Runner {
     private static void runChild(Scenario scenario, Target target) {
         Result result = new Result();
         try (Clients clients = new Clients(target, scenario.httpConnections())) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            scenario.warmUp(clients, target, result);
+            System.out.println(WARM);
+            System.out.flush();
+            if (!await(in, OPEN)) {
+                return;
+            }
             scenario.prepare(clients, target, result);
             System.out.println(READY);
             System.out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            do {
-                line = in.readLine();
-            } while (line != null && !line.equals(GO));
-            if (line == null) {
+            if (!await(in, GO)) {
                 return;
             }
             scenario.run(clients, target, result);
@@ -136,6 +162,15 @@ final class Runner {
         }
         System.out.println(RESULT + result.toJson());
         System.out.flush();
+    }
+
+    /** Reads the parent's lines until this one; false when the parent is gone first. */
+    private static boolean await(BufferedReader in, String word) throws IOException {
+        String line;
+        do {
+            line = in.readLine();
+        } while (line != null && !line.equals(word));
+        return line != null;
     }
 
     /** A driver process started by this one. */
@@ -170,13 +205,9 @@ final class Runner {
             }
         }
 
-        void awaitReady() {
-            expect(READY);
-        }
-
-        void go() {
+        void send(String word) {
             try {
-                in.write(GO + "\n");
+                in.write(word + "\n");
                 in.flush();
             } catch (IOException e) {
                 throw new IllegalStateException("driver " + index + " is gone: " + e.getMessage(), e);
@@ -187,7 +218,7 @@ final class Runner {
             return Result.fromJson(expect(RESULT).substring(RESULT.length()));
         }
 
-        private String expect(String prefix) {
+        String expect(String prefix) {
             try {
                 String line;
                 while ((line = out.readLine()) != null) {

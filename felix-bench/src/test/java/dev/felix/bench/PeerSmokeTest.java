@@ -108,7 +108,8 @@ abstract class PeerSmokeTest {
     @Test
     void refusesAWrongToken() {
         // The peer refuses as felix does, and the run says so instead of reporting numbers.
-        assertThatThrownBy(() -> run(ConnectionsScenario::new, "wrong", "--clients", "3", "--hold", "0"))
+        assertThatThrownBy(() -> run(ConnectionsScenario::new, "wrong", "--clients", "3", "--warmup-clients", "0",
+                "--hold", "0"))
                 .isInstanceOf(Runner.RunFailed.class)
                 .hasMessageContaining("3 connections: handshake refused with HTTP 403");
     }

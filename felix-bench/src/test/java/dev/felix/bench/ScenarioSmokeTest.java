@@ -71,11 +71,22 @@ class ScenarioSmokeTest {
     }
 
     @Test
-    void connectionsAreOpenedAndHeldOverTwoDriverProcesses() {
-        Map<String, Double> m = run(ConnectionsScenario::new, "--clients", "20", "--procs", "2", "--hold", "1",
-                "--server-pid", Long.toString(ProcessHandle.current().pid()));
+    void connectionsAreOpenedAndHeldOverTwoDriverProcessesAfterAColdPass() {
+        Map<String, Double> m = run(ConnectionsScenario::new, "--clients", "20", "--warmup-clients", "10",
+                "--procs", "2", "--hold", "1", "--server-pid", Long.toString(ProcessHandle.current().pid()));
         assertThat(m).containsEntry("connections.opened", 20.0).containsEntry("connections.failed", 0.0)
-                .containsEntry("connections.held_after_1s", 20.0).containsKey("connections.server_rss_per_conn");
+                .containsEntry("connections.held_after_1s", 20.0).containsEntry("connections.cold_opened", 10.0)
+                .containsKeys("connections.server_rss_per_conn", "connections.server_rss_warm",
+                        "connections.server_rss_per_conn_warm", "connections.handshake_cold_p99",
+                        "connections.handshake_warm_p99");
+        assertThat(m.get("connections.handshakes_cold")).isPositive();
+        assertThat(m.get("connections.handshakes_warm")).isPositive();
+    }
+
+    @Test
+    void connectionsWithoutAColdPassReportOneHandshakeRate() {
+        Map<String, Double> m = run(ConnectionsScenario::new, "--clients", "5", "--warmup-clients", "0", "--hold", "0");
+        assertThat(m).containsEntry("connections.opened", 5.0).doesNotContainKey("connections.handshakes_cold");
         assertThat(m.get("connections.handshakes")).isPositive();
     }
 
