@@ -25,7 +25,18 @@ public final class FelixCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * The felix command's Logback configuration. A library must not bring one to the applications that
+     * embed it, so it is not named {@code logback.xml}: only {@link #main} points Logback at it.
+     */
+    static final String LOGBACK_CONFIGURATION = "dev/felix/server/cli/logback.xml";
+
     public static void main(String[] args) {
+        // Set before the first logger, when Logback reads its configuration; -Dlogback.configurationFile
+        // given to the JVM (FELIX_JAVA_OPTS) still wins.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.exit(run(args, System::getenv));
     }
 

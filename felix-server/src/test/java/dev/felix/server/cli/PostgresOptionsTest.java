@@ -41,7 +41,6 @@ class PostgresOptionsTest {
     void tokenCreatePrintsTheTokenAndNoStartUpLogLines(TestPostgres postgres) throws Exception {
         Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
                 FelixCommand.class.getName(), "token", "create", "--private", "--owner", "42",
                 "--db-url", postgres.newDatabase()).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 /**
  * {@code felix serve} as a child JVM on the test classpath, the way an operator runs it, so tests can
  * signal and kill it like an operator or the kernel would. Its stdout and stderr (where it logs, with
- * the production logback.xml) are collected line by line; it binds free loopback ports, read back
- * from its start-up log line.
+ * the felix command's logging configuration, which its main picks over the tests') are collected line
+ * by line; it binds free loopback ports, read back from its start-up log line.
  */
 public final class ServeProcess implements AutoCloseable {
     private static final Pattern BOUND =
@@ -91,7 +91,6 @@ public final class ServeProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"),
-                "-Dlogback.configurationFile=" + Path.of("target", "classes", "logback.xml").toAbsolutePath(),
                 "dev.felix.server.cli.FelixCommand", "serve",
                 "--data", dataDir.toString(), "--host", "127.0.0.1"));
         command.addAll(List.of(options));
