@@ -4,7 +4,6 @@ import dev.felix.protocol.ClientMessage;
 import dev.felix.protocol.OpCode;
 import dev.felix.protocol.Wire;
 import io.vertx.core.http.WebSocket;
-import io.vertx.core.internal.http.WebSocketInternal;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -51,14 +50,6 @@ final class Conn {
         sentAt[(head + size++) % sentAt.length] = System.nanoTime();
         ws.writeTextMessage(Wire.encodeHeartbeat());
         return true;
-    }
-
-    /**
-     * Drops the TCP connection without a close frame, as a client that crashed or lost its network
-     * would. Vert.x has no public call for it; closing the socket's channel is what it amounts to.
-     */
-    void abort() {
-        ((WebSocketInternal) ws).channelHandlerContext().channel().close();
     }
 
     void listen(List<String> guilds) {

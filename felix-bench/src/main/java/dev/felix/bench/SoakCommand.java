@@ -1,5 +1,6 @@
 package dev.felix.bench;
 
+import dev.felix.protocol.Wire;
 import io.vertx.core.Future;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +22,9 @@ import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -94,6 +99,7 @@ final class SoakCommand implements Callable<Integer> {
     private final LongAdder slowCutOff = new LongAdder();
     private final ConcurrentHistogram heartbeatRtt = new ConcurrentHistogram(Result.MAX_MICROS, 3);
     private final ConcurrentHistogram updateLatency = new ConcurrentHistogram(Result.MAX_MICROS, 3);
+    private final HttpClient jdkClient = HttpClient.newHttpClient();
     private Clients clients;
     private Writer writer;
     private Timing.Window run;
@@ -274,13 +280,16 @@ final class SoakCommand implements Callable<Integer> {
     /** Every second, a burst of connections that heartbeat once and leave, half of them abruptly. */
     private void storm() {
         while (running()) {
-            List<Future<Conn>> opening = new ArrayList<>();
+            List<Future<Conn>> polite = new ArrayList<>();
+            List<CompletableFuture<java.net.http.WebSocket>> abrupt = new ArrayList<>();
             for (int i = 0; i < storm; i++) {
-                opening.add(clients.connectOne());
+                if (i % 2 == 0) {
+                    polite.add(clients.connectOne());
+                } else {
+                    abrupt.add(abruptClient());
+                }
             }
-            List<Conn> burst = new ArrayList<>();
-            List<CompletableFuture<Long>> answered = new ArrayList<>();
-            for (Future<Conn> f : opening) {
+            for (Future<Conn> f : polite) {
                 Conn conn = await(f);
                 if (conn == null) {
                     error("storm connect");
@@ -288,25 +297,65 @@ final class SoakCommand implements Callable<Integer> {
                 }
                 CompletableFuture<Long> ack = new CompletableFuture<>();
                 conn.onAck(ack::complete);
-                if (!conn.heartbeat()) {
-                    ack.cancel(false);
-                }
-                burst.add(conn);
-                answered.add(ack);
-            }
-            for (int i = 0; i < burst.size(); i++) {
                 try {
-                    answered.get(i).get(ackTimeout, TimeUnit.SECONDS);
+                    if (!conn.heartbeat()) {
+                        throw new IllegalStateException("closed");
+                    }
+                    ack.get(ackTimeout, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     error("storm heartbeat");
                 }
-                if (i % 2 == 0) {
-                    burst.get(i).ws.close();
-                } else {
-                    burst.get(i).abort();
+                conn.ws.close();
+            }
+            for (CompletableFuture<java.net.http.WebSocket> f : abrupt) {
+                try {
+                    f.get(ackTimeout, TimeUnit.SECONDS).abort();
+                } catch (ExecutionException e) {
+                    error(e.getCause() instanceof StormHeartbeatFailed ? "storm heartbeat" : "storm connect");
+                } catch (Exception e) {
+                    error("storm heartbeat");
+                    f.thenAccept(java.net.http.WebSocket::abort);
                 }
             }
             ScenarioCommand.sleep(1000);
+        }
+    }
+
+    /**
+     * A storm client that heartbeats once and then drops its TCP connection without a close frame, as a
+     * crashed client would. It is the JDK's WebSocket, which can abort; Vert.x's has no public call for it.
+     * Completes with the socket once the server has answered the heartbeat.
+     */
+    private CompletableFuture<java.net.http.WebSocket> abruptClient() {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        java.net.http.WebSocket.Listener listener = new java.net.http.WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                acked.complete(null);
+                return null;
+            }
+
+            @Override
+            public CompletionStage<?> onClose(java.net.http.WebSocket ws, int code, String reason) {
+                acked.completeExceptionally(new StormHeartbeatFailed());
+                return null;
+            }
+
+            @Override
+            public void onError(java.net.http.WebSocket ws, Throwable error) {
+                acked.completeExceptionally(new StormHeartbeatFailed());
+            }
+        };
+        return jdkClient.newWebSocketBuilder().header("Authorization", target.token)
+                .buildAsync(URI.create(target.url), listener)
+                .thenCompose(ws -> ws.sendText(Wire.encodeHeartbeat(), true))
+                .thenCompose(ws -> acked.thenApply(v -> ws));
+    }
+
+    /** The abrupt storm client connected, but its heartbeat was not answered. */
+    private static final class StormHeartbeatFailed extends RuntimeException {
+        StormHeartbeatFailed() {
+            super(null, null, false, false);
         }
     }
 

@@ -1,25 +1,17 @@
 package dev.felix.bench;
 
-import dev.felix.server.Gateway;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.Scope;
-import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import static dev.felix.server.config.Settings.DATA;
-import static dev.felix.server.config.Settings.HOST;
-import static dev.felix.server.config.Settings.HTTP_PORT;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
 import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
 import static dev.felix.server.config.Settings.MESSAGE_BURST;
-import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -28,26 +20,20 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  * and which option lifts it, instead of reporting numbers for fewer clients than asked.
  */
 class RefusedRunTest {
-    @TempDir
-    Path dataDir;
-    private Gateway gateway;
-    private String token;
+    private TestGateway gw;
 
     private void start(UnaryOperator<GatewayConfig.Builder> limits) {
-        gateway = Gateway.start(limits.apply(GatewayConfig.builder()
-                .set(DATA, dataDir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)).build());
-        token = Tokens.mint(gateway.store(), Scope.PRIVATE, "bench-test", null).token();
-        gateway.tokens().reload();
+        gw = TestGateway.start(limits);
     }
 
     @AfterEach
     void stop() {
-        gateway.close();
+        gw.close();
     }
 
     private String[] heartbeat(String... options) {
-        String[] target = {"--url", "ws://127.0.0.1:" + gateway.wsPort() + "/", "--http",
-                "http://127.0.0.1:" + gateway.httpPort(), "--token", token};
+        String[] target = {"--url", "ws://127.0.0.1:" + gw.gateway.wsPort() + "/", "--http",
+                "http://127.0.0.1:" + gw.gateway.httpPort(), "--token", gw.privateToken};
         String[] args = new String[target.length + options.length];
         System.arraycopy(target, 0, args, 0, target.length);
         System.arraycopy(options, 0, args, target.length, options.length);

@@ -1,16 +1,11 @@
 package dev.felix.bench;
 
-import dev.felix.server.Gateway;
-import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.Scope;
-import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +13,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
-import static dev.felix.server.config.Settings.DATA;
-import static dev.felix.server.config.Settings.HOST;
-import static dev.felix.server.config.Settings.HTTP_PORT;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
 import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
 import static dev.felix.server.config.Settings.MESSAGE_BURST;
-import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,26 +24,19 @@ import static org.awaitility.Awaitility.await;
  * protocol. Tiny sizes and no timing assertions: only that the load got through.
  */
 class ScenarioSmokeTest {
-    @TempDir
-    static Path dataDir;
-
-    private static Gateway gateway;
-    private static String token;
+    private static TestGateway gw;
 
     @BeforeAll
     static void start() {
         // Limits lifted as in the compare run, so the as-fast-as-answered scenarios run unthrottled.
-        gateway = Gateway.start(GatewayConfig.builder()
-                .set(DATA, dataDir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)
+        gw = TestGateway.start(b -> b
                 .set(MAX_MESSAGES_PER_SECOND, 1_000_000).set(MESSAGE_BURST, 1_000_000)
-                .set(MAX_CONNECTIONS_PER_TOKEN, 1_000_000).build());
-        token = Tokens.mint(gateway.store(), Scope.PRIVATE, "bench-test", null).token();
-        gateway.tokens().reload();
+                .set(MAX_CONNECTIONS_PER_TOKEN, 1_000_000));
     }
 
     @AfterAll
     static void stop() {
-        gateway.close();
+        gw.close();
     }
 
     static Map<String, Double> runAgainst(String url, String http, String token, Supplier<ScenarioCommand> factory,
@@ -66,8 +50,8 @@ class ScenarioSmokeTest {
     }
 
     private static Map<String, Double> run(Supplier<ScenarioCommand> factory, String... options) {
-        return runAgainst("ws://127.0.0.1:" + gateway.wsPort() + "/", "http://127.0.0.1:" + gateway.httpPort(),
-                token, factory, options);
+        return runAgainst("ws://127.0.0.1:" + gw.gateway.wsPort() + "/", "http://127.0.0.1:" + gw.gateway.httpPort(),
+                gw.privateToken, factory, options);
     }
 
     @Test
@@ -92,8 +76,8 @@ class ScenarioSmokeTest {
 
     @Test
     void theCommandLineSpreadsAScenarioOverDriverProcesses() {
-        int exit = BenchCommand.commandLine().execute("connections", "--url", "ws://127.0.0.1:" + gateway.wsPort() + "/",
-                "--token", token, "--clients", "6", "--procs", "2", "--hold", "0");
+        int exit = BenchCommand.commandLine().execute("connections", "--url", "ws://127.0.0.1:" + gw.gateway.wsPort() + "/",
+                "--token", gw.privateToken, "--clients", "6", "--procs", "2", "--hold", "0");
         assertThat(exit).isZero();
     }
 
@@ -105,7 +89,7 @@ class ScenarioSmokeTest {
         assertThat(m.get("heartbeat.acks")).isPositive();
         assertThat(m).containsKeys("heartbeat.ack_p50", "heartbeat.ack_p99", "heartbeat.ack_p999");
         // The shards the run reported are withdrawn once it is over.
-        await().atMost(Duration.ofSeconds(10)).until(() -> gateway.status().reports().isEmpty());
+        await().atMost(Duration.ofSeconds(10)).until(() -> gw.gateway.status().reports().isEmpty());
     }
 
     @Test

@@ -1,26 +1,18 @@
 package dev.felix.bench;
 
-import dev.felix.server.Gateway;
 import dev.felix.server.config.GatewayConfig;
-import dev.felix.server.store.Scope;
-import dev.felix.server.store.Tokens;
+import dev.felix.server.testing.TestGateway;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-import static dev.felix.server.config.Settings.DATA;
-import static dev.felix.server.config.Settings.HOST;
-import static dev.felix.server.config.Settings.HTTP_PORT;
 import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
 import static dev.felix.server.config.Settings.MESSAGE_BURST;
-import static dev.felix.server.config.Settings.WS_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -28,28 +20,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and a run whose clients are refused or dropped fails, saying which.
  */
 class SoakRunTest {
-    @TempDir
-    Path dataDir;
-    private Gateway gateway;
-    private String token;
+    private TestGateway gw;
     private final StringWriter out = new StringWriter();
 
     private void start(UnaryOperator<GatewayConfig.Builder> limits) {
-        gateway = Gateway.start(limits.apply(GatewayConfig.builder()
-                .set(DATA, dataDir).set(HOST, "127.0.0.1").set(WS_PORT, 0).set(HTTP_PORT, 0)).build());
-        token = Tokens.mint(gateway.store(), Scope.PRIVATE, "soak-test", null).token();
-        gateway.tokens().reload();
+        gw = TestGateway.start(limits);
     }
 
     @AfterEach
     void stop() {
-        gateway.close();
+        gw.close();
     }
 
     /** Runs {@code felix bench soak} in this process, its report going to {@link #out}; returns its exit code. */
     private int soak(String token, String... options) {
-        List<String> args = new ArrayList<>(List.of("soak", "--url", "ws://127.0.0.1:" + gateway.wsPort() + "/",
-                "--http", "http://127.0.0.1:" + gateway.httpPort(), "--token", token,
+        List<String> args = new ArrayList<>(List.of("soak", "--url", "ws://127.0.0.1:" + gw.gateway.wsPort() + "/",
+                "--http", "http://127.0.0.1:" + gw.gateway.httpPort(), "--token", token,
                 "--server-pid", Long.toString(ProcessHandle.current().pid()),
                 "--listeners", "3", "--writes-per-second", "20", "--storm", "2", "--slow", "1", "--pad", "512",
                 "--report-every", "1"));
@@ -68,7 +54,7 @@ class SoakRunTest {
     void aHealthyServerPassesWithWritesDeliveredToTheListeners() {
         start(b -> b);
         // The generous ACK timeout keeps a loaded machine from failing the run; the server answers in milliseconds.
-        int exit = soak(token, "--duration", "4", "--ack-timeout", "60");
+        int exit = soak(gw.privateToken, "--duration", "4", "--ack-timeout", "60");
         assertThat(exit).as(out.toString()).isZero();
         assertThat(out.toString()).contains("soak passed: no errors")
                 .contains("heartbeat p50/p99/max").contains("rss(MiB)");
@@ -93,7 +79,7 @@ class SoakRunTest {
     void listenersTheServerClosesFailTheRun() {
         // One frame a second: a listener's listeners update and first heartbeat exceed it at once.
         start(b -> b.set(MAX_MESSAGES_PER_SECOND, 1).set(MESSAGE_BURST, 1));
-        int exit = soak(token, "--duration", "2");
+        int exit = soak(gw.privateToken, "--duration", "2");
         assertThat(exit).isEqualTo(1);
         assertThat(out.toString()).contains("soak FAILED:").contains("listener dropped=")
                 .contains("closed by the server with 1008 rate limit exceeded");
