@@ -81,7 +81,7 @@ public final class EntryService {
     public CompletableFuture<Entry> put(Access access, EntryKind kind, String id, ObjectNode body, Condition condition) {
         checkWrite(access, kind, id);
         String json = rule(() -> EntryJson.normalize(id, body));
-        return write(kind, id, condition, current -> json);
+        return write(kind, id, condition, Mutation.replaceWith(json));
     }
 
     /** Applies an RFC 7396 merge patch to an existing entry; fails with {@link StoreException.NotFound} otherwise. */

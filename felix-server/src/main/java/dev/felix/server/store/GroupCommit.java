@@ -7,16 +7,15 @@ import org.slf4j.LoggerFactory;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -66,6 +65,11 @@ public final class GroupCommit {
         /** Stores the new version under a new seq and returns it. */
         Entry write(EntryKind kind, String id, String json, Entry current) throws SQLException;
 
+        /** As {@link #write}, for a version that replaces whatever the entry holds, which need not be read for it. */
+        default Entry replace(EntryKind kind, String id, String json) throws SQLException {
+            return write(kind, id, json, current(kind, id));
+        }
+
         void commit() throws SQLException;
 
         /** Ends the transaction without committing; never throws. */
@@ -80,7 +84,7 @@ public final class GroupCommit {
         final CompletableFuture<Entry> result = new CompletableFuture<>();
         /** Set once, by the writer taking it or by its deadline: whichever comes first answers it. */
         final AtomicBoolean taken = new AtomicBoolean();
-        ScheduledFuture<?> deadline;
+        final long submittedAt = System.nanoTime();
 
         Write(EntryKind kind, String id, Long expectedSeq, Mutation mutation) {
             this.kind = kind;
@@ -90,19 +94,25 @@ public final class GroupCommit {
         }
     }
 
+    private static final Write[] NONE = new Write[0];
+
+    /** Queued writes in the order they came, so the oldest is first: what the deadline thread relies on. */
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
+    /** The batch the writer took from the queue and has not answered yet, for the deadline thread. */
+    private volatile Write[] inHand = NONE;
     private final int maxBatch;
     private final Duration deadline;
     private final Backend backend;
     private final Consumer<Entry> committed;
-    private final ScheduledThreadPoolExecutor deadlines;
     private final Thread writer;
+    private final Thread deadlines;
+    private volatile boolean stopped;
     private volatile StoreException cannotWrite;
     private long lastProbe = System.nanoTime();
     private volatile boolean closed;
 
     /**
-     * Starts the writer thread.
+     * Starts the writer thread, and the thread that answers the writes whose deadline passed.
      *
      * @param deadline  how long a write may wait to be taken by the writer
      * @param committed gets every committed version, in seq order, on the writer thread; must not throw
@@ -112,15 +122,12 @@ public final class GroupCommit {
         this.deadline = deadline;
         this.backend = backend;
         this.committed = committed;
-        this.deadlines = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, threadName + "-deadlines");
-            t.setDaemon(true);
-            return t;
-        });
-        deadlines.setRemoveOnCancelPolicy(true);
         this.writer = new Thread(this::run, threadName);
         this.writer.setDaemon(true);
+        this.deadlines = new Thread(this::expireLate, threadName + "-deadlines");
+        this.deadlines.setDaemon(true);
         this.writer.start();
+        this.deadlines.start();
     }
 
     /** Queues a write; the future fails at once when the queue is closed. */
@@ -130,15 +137,8 @@ public final class GroupCommit {
             w.result.completeExceptionally(new StoreException.Unavailable("not written: the store is closed", null));
             return w.result;
         }
-        try {
-            // Hop: the deadline fires on the deadline thread, which answers the write unless the writer took it first.
-            w.deadline = deadlines.schedule(() -> expire(w), deadline.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // Closed since the check above.
-            w.result.completeExceptionally(new StoreException.Unavailable("not written: the store is closed", null));
-            return w.result;
-        }
-        // Hop: onto the writer thread, which commits queued writes together; the future completes there.
+        // Hop: onto the writer thread, which commits queued writes together; the future completes there, or on
+        // the deadline thread when the writer has not taken it in time.
         writes.add(w);
         if (closed && writes.remove(w) && take(w)) {
             // Closed between the check above and the add: close() may have drained the queue already.
@@ -157,6 +157,39 @@ public final class GroupCommit {
     public boolean unreachable() {
         StoreException failure = cannotWrite;
         return failure instanceof StoreException.Unavailable || failure instanceof StoreException.OutcomeUnknown;
+    }
+
+    /**
+     * The deadline thread: answers every write the writer has not taken within the deadline, then sleeps
+     * until the oldest one left is due. Writes are queued and taken in order, so only the batch in the
+     * writer's hand and the head of the queue can be due; a write costs no timer of its own.
+     */
+    private void expireLate() {
+        long limit = deadline.toNanos();
+        while (!stopped) {
+            long now = System.nanoTime();
+            long sleep = limit;
+            for (Write w : inHand) {
+                long waited = now - w.submittedAt;
+                if (waited >= limit) {
+                    expire(w);
+                } else if (!w.taken.get()) {
+                    sleep = Math.min(sleep, limit - waited);
+                }
+            }
+            for (Iterator<Write> it = writes.iterator(); it.hasNext(); ) {
+                Write w = it.next();
+                long waited = now - w.submittedAt;
+                if (waited < limit) {
+                    sleep = Math.min(sleep, limit - waited);
+                    break;
+                }
+                expire(w);
+                // Answered: the writer would only skip it.
+                it.remove();
+            }
+            LockSupport.parkNanos(this, sleep);
+        }
     }
 
     private void expire(Write w) {
@@ -179,6 +212,7 @@ public final class GroupCommit {
                 }
                 batch.add(first);
                 writes.drainTo(batch, maxBatch - 1);
+                inHand = batch.toArray(NONE);
                 commit(batch);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -192,6 +226,7 @@ public final class GroupCommit {
                     fail(w, failure);
                 }
             } finally {
+                inHand = NONE;
                 batch.clear();
             }
         }
@@ -284,9 +319,14 @@ public final class GroupCommit {
             Object outcome = outcomes.get(i);
             if (outcome instanceof Entry entry) {
                 batch.get(i).result.complete(entry);
-                committed.accept(entry);
             } else {
                 batch.get(i).result.completeExceptionally((StoreException) outcome);
+            }
+        }
+        // The answers first: each is one hop onto a loop, while the listeners' work (encoding the update) runs here.
+        for (Object outcome : outcomes) {
+            if (outcome instanceof Entry entry) {
+                committed.accept(entry);
             }
         }
         return null;
@@ -294,6 +334,9 @@ public final class GroupCommit {
 
     /** The new version, or the refusal of the write's expected seq or its mutation. */
     private static Object apply(Transaction tx, Write w) throws SQLException {
+        if (w.expectedSeq == null && w.mutation instanceof Mutation.Replace replace) {
+            return tx.replace(w.kind, w.id, replace.json());
+        }
         Entry current = tx.current(w.kind, w.id);
         if (w.expectedSeq != null && (current == null || current.seq() != w.expectedSeq)) {
             return new StoreException.PreconditionFailed("entry " + w.id + " is at seq "
@@ -329,11 +372,7 @@ public final class GroupCommit {
     }
 
     private static boolean take(Write w) {
-        if (!w.taken.compareAndSet(false, true)) {
-            return false;
-        }
-        w.deadline.cancel(false);
-        return true;
+        return w.taken.compareAndSet(false, true);
     }
 
     private static void fail(Write w, StoreException failure) {
@@ -375,7 +414,8 @@ public final class GroupCommit {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deadlines.shutdownNow();
+        stopped = true;
+        LockSupport.unpark(deadlines);
         // A write queued while the queue closed, or left when the writer gave up, is refused, not left hanging.
         StoreException failure = new StoreException.Unavailable("not written: the store is closed", null);
         for (Write left = writes.poll(); left != null; left = writes.poll()) {

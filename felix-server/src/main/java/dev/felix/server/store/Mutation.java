@@ -1,5 +1,7 @@
 package dev.felix.server.store;
 
+import java.util.Objects;
+
 /**
  * Computes the new state of an entry from its current one. Runs inside the write transaction,
  * so read-modify-write (a merge patch) is atomic. It may run more than once for one write (when a
@@ -13,4 +15,20 @@ public interface Mutation {
      * @throws StoreException.NotFound when the mutation needs an entry that is not there
      */
     String apply(Entry current);
+
+    /**
+     * The mutation of a write that replaces the entry whatever it holds (a PUT without a condition).
+     * The store sees that it needs no current version and does not read one.
+     */
+    static Mutation replaceWith(String json) {
+        return new Replace(Objects.requireNonNull(json, "json"));
+    }
+
+    /** See {@link #replaceWith(String)}. */
+    record Replace(String json) implements Mutation {
+        @Override
+        public String apply(Entry current) {
+            return json;
+        }
+    }
 }

@@ -42,7 +42,7 @@ public interface Store extends AutoCloseable {
 
     /** Replaces an entry with a JSON object. */
     default CompletableFuture<Entry> put(EntryKind kind, String id, String json) {
-        return write(kind, id, null, current -> json);
+        return write(kind, id, null, Mutation.replaceWith(json));
     }
 
     /** The entry, unless it does not exist or was deleted. */

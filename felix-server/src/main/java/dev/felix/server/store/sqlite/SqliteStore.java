@@ -11,6 +11,7 @@ import dev.felix.server.store.StoreException;
 import dev.felix.server.store.TokenRecord;
 import dev.felix.server.store.TokenTable;
 import org.slf4j.Logger;
+import org.sqlite.SQLiteConfig;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
@@ -66,9 +67,6 @@ public final class SqliteStore implements Store {
     private final String url;
     private final Connection writerConn;
     private final Connection tokenConn;
-    private final Map<EntryKind, PreparedStatement> selectCurrent = new EnumMap<>(EntryKind.class);
-    private final Map<EntryKind, PreparedStatement> upsert = new EnumMap<>(EntryKind.class);
-    private final PreparedStatement nextSeq;
     private final GroupCommit writer;
     private final ExecutorService readers;
     private final List<Connection> readerConns = new CopyOnWriteArrayList<>();
@@ -83,20 +81,14 @@ public final class SqliteStore implements Store {
         this.writerConn = open();
         Migrations.apply(writerConn, "sqlite", MIGRATIONS);
         this.tokenConn = open();
-        // Prepared once: they run for every write, on the writer thread only.
-        for (EntryKind kind : EntryKind.values()) {
-            selectCurrent.put(kind, writerConn.prepareStatement("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
-            upsert.put(kind, writerConn.prepareStatement("INSERT INTO " + table(kind) + " (id, data, seq) VALUES (?, ?, ?) "
-                    + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq"));
-        }
-        nextSeq = writerConn.prepareStatement("UPDATE change_seq SET value = value + 1 WHERE id = 1 RETURNING value");
         AtomicInteger n = new AtomicInteger();
         this.readers = Executors.newFixedThreadPool(READERS, r -> {
             Thread t = new Thread(r, "felix-sqlite-reader-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.writer = new GroupCommit("felix-sqlite-writer", MAX_BATCH, writeDeadline, new Backend(), this::publish);
+        this.writer = new GroupCommit("felix-sqlite-writer", MAX_BATCH, writeDeadline, new Backend(new WriterStatements()),
+                this::publish);
     }
 
     /** Opens (and creates or migrates) {@code felix.db} in the data directory, with the default write deadline. */
@@ -121,7 +113,10 @@ public final class SqliteStore implements Store {
     }
 
     private Connection open() throws SQLException {
-        Connection conn = DriverManager.getConnection(url);
+        SQLiteConfig config = new SQLiteConfig();
+        // Else the driver runs SELECT last_insert_rowid() after every INSERT, for getGeneratedKeys(), which nothing calls.
+        config.setGetGeneratedKeys(false);
+        Connection conn = DriverManager.getConnection(url, config.toProperties());
         try (Statement st = conn.createStatement()) {
             st.execute("PRAGMA journal_mode=WAL");
             // NORMAL in WAL mode survives a killed process; only a power loss may drop the last commits.
@@ -148,23 +143,85 @@ public final class SqliteStore implements Store {
     }
 
     /**
+     * The statements of every write, prepared once for the writer thread. The driver drops a statement
+     * that failed with anything but busy, locked or a constraint (a full disk, an I/O error), so after a
+     * failed transaction they are prepared anew.
+     */
+    private final class WriterStatements {
+        final Map<EntryKind, PreparedStatement> selectCurrent = new EnumMap<>(EntryKind.class);
+        final Map<EntryKind, PreparedStatement> upsert = new EnumMap<>(EntryKind.class);
+        final List<PreparedStatement> all = new ArrayList<>();
+        // IMMEDIATE: takes the write lock now, so another process's writer makes it wait here, not fail later.
+        final PreparedStatement begin = prepare("BEGIN IMMEDIATE");
+        final PreparedStatement commit = prepare("COMMIT");
+        final PreparedStatement readSeq = prepare("SELECT value FROM change_seq WHERE id = 1");
+        final PreparedStatement storeSeq = prepare("UPDATE change_seq SET value = ? WHERE id = 1");
+
+        WriterStatements() throws SQLException {
+            for (EntryKind kind : EntryKind.values()) {
+                selectCurrent.put(kind, prepare("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
+                upsert.put(kind, prepare("INSERT INTO " + table(kind) + " (id, data, seq) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq"));
+            }
+        }
+
+        private PreparedStatement prepare(String sql) throws SQLException {
+            PreparedStatement ps = writerConn.prepareStatement(sql);
+            all.add(ps);
+            return ps;
+        }
+
+        void close() {
+            for (PreparedStatement ps : all) {
+                try {
+                    ps.close();
+                } catch (SQLException e) {
+                    log.debug("closing a statement: {}", e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
      * Transactions are begun and ended by statement, not by the driver: SQLite rolls back a
      * transaction itself when the disk is full, and the driver, asked to roll back after that,
      * would leave the connection outside any transaction.
+     *
+     * <p>The seqs of a transaction are drawn from {@code change_seq} once: read at its first write,
+     * counted up here, and the last one stored before the commit. The write lock, held from
+     * {@code BEGIN IMMEDIATE} on, keeps any other writer of the file out of the count meanwhile.
      */
     private final class Backend implements GroupCommit.Backend, GroupCommit.Transaction {
+        private WriterStatements sql;
+        /** Set when a statement failed, which the driver may have dropped. */
+        private boolean failed;
+        /** The last seq drawn in the open transaction, or -1 before its first write. */
+        private long lastSeq = -1;
+
+        Backend(WriterStatements sql) {
+            this.sql = sql;
+        }
+
         @Override
         public GroupCommit.Transaction begin() throws SQLException {
-            try (Statement st = writerConn.createStatement()) {
-                // IMMEDIATE: takes the write lock now, so another process's writer makes it wait here, not fail later.
-                st.execute("BEGIN IMMEDIATE");
+            if (failed) {
+                sql.close();
+                sql = new WriterStatements();
+                failed = false;
+            }
+            lastSeq = -1;
+            try {
+                sql.begin.execute();
+            } catch (SQLException e) {
+                failed = true;
+                throw e;
             }
             return this;
         }
 
         @Override
         public Entry current(EntryKind kind, String id) throws SQLException {
-            PreparedStatement select = selectCurrent.get(kind);
+            PreparedStatement select = sql.selectCurrent.get(kind);
             select.setString(1, id);
             try (ResultSet rs = select.executeQuery()) {
                 return rs.next() ? new Entry(kind, id, rs.getString(1), rs.getLong(2)) : null;
@@ -173,28 +230,42 @@ public final class SqliteStore implements Store {
 
         @Override
         public Entry write(EntryKind kind, String id, String json, Entry current) throws SQLException {
-            long seq;
-            try (ResultSet rs = nextSeq.executeQuery()) {
-                rs.next();
-                seq = rs.getLong(1);
+            if (lastSeq < 0) {
+                try (ResultSet rs = sql.readSeq.executeQuery()) {
+                    rs.next();
+                    lastSeq = rs.getLong(1);
+                }
             }
-            PreparedStatement upsert = SqliteStore.this.upsert.get(kind);
+            long seq = lastSeq + 1;
+            PreparedStatement upsert = sql.upsert.get(kind);
             upsert.setString(1, id);
             upsert.setString(2, json);
             upsert.setLong(3, seq);
             upsert.executeUpdate();
+            lastSeq = seq;
             return new Entry(kind, id, json, seq);
+        }
+
+        /** The upsert needs no current version. */
+        @Override
+        public Entry replace(EntryKind kind, String id, String json) throws SQLException {
+            return write(kind, id, json, null);
         }
 
         @Override
         public void commit() throws SQLException {
-            try (Statement st = writerConn.createStatement()) {
-                st.execute("COMMIT");
+            if (lastSeq >= 0) {
+                sql.storeSeq.setLong(1, lastSeq);
+                sql.storeSeq.executeUpdate();
             }
+            sql.commit.execute();
         }
 
         @Override
         public void rollback() {
+            // Each failure of a transaction ends here.
+            failed = true;
+            lastSeq = -1;
             try (Statement st = writerConn.createStatement()) {
                 st.execute("ROLLBACK");
             } catch (SQLException e) {
