@@ -4,8 +4,11 @@ import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
 import dev.felix.server.hub.HubShard;
 import dev.felix.server.hub.Listener;
+import dev.felix.server.hub.TextFrame;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.DefaultEventLoop;
 import io.netty.channel.EventLoop;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,7 +49,7 @@ public class HubBenchmark {
     private HubShard shard;
     private Entry hot;
     private Entry cold;
-    private byte[] message;
+    private ByteBuf frame;
     private SinkListener probe;
     private List<String> probeGuilds;
     private List<String> otherGuilds;
@@ -67,8 +70,8 @@ public class HubBenchmark {
         }
 
         @Override
-        public void deliver(Entry change, byte[] message) {
-            sink.consume(message);
+        public void deliver(Entry change, ByteBuf frame) {
+            sink.consume(frame);
         }
 
         @Override
@@ -91,7 +94,7 @@ public class HubBenchmark {
         }
         hot = new Entry(EntryKind.GUILD, guild(0), "{\"prefix\":\"!\"}", 1);
         cold = new Entry(EntryKind.GUILD, "1", "{\"prefix\":\"!\"}", 2);
-        message = Wire.encodeEntryUpdate(hot.kind(), hot.id(), hot.json(), hot.seq());
+        frame = TextFrame.of(ByteBufAllocator.DEFAULT, Wire.encodeEntryUpdate(hot.kind(), hot.id(), hot.json(), hot.seq()));
         probe = new SinkListener(loop, sink);
         probeGuilds = List.of(guild(1), guild(2), guild(3), guild(4), guild(5));
         otherGuilds = List.of(guild(6), guild(7), guild(8), guild(9), guild(10));
@@ -104,19 +107,20 @@ public class HubBenchmark {
 
     @TearDown
     public void tearDown() throws Exception {
+        frame.release();
         loop.shutdownGracefully().await(10, TimeUnit.SECONDS);
     }
 
     /** An update of a guild about {@code sessions / (sessions / 10 + 100) * 10} sessions listen to. */
     @Benchmark
     public int deliverToListeners() {
-        return shard.deliver(hot, message, false).length;
+        return shard.deliver(hot, frame, false).length;
     }
 
     /** An update nobody on this loop listens to: the cost every other loop pays. */
     @Benchmark
     public int deliverToNobody() {
-        return shard.deliver(cold, message, false).length;
+        return shard.deliver(cold, frame, false).length;
     }
 
     /** A session replacing its five listened guilds (and back, to keep the index steady). */

@@ -4,6 +4,8 @@ import dev.felix.protocol.EntryKind;
 import dev.felix.protocol.Wire;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.EventLoop;
 
 import java.util.Collection;
@@ -17,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Threads: the index is split into one {@link HubShard} per event loop, and a shard is only
  * read or changed on its own loop, so no lock is taken. A change is encoded and framed once, on the
- * thread that publishes it (a store thread), and the same bytes are handed to every shard's inbox; a
+ * thread that publishes it (a store thread), into one direct buffer that every shard's inbox and every
+ * socket written to holds a reference to, released by the last of them; a
  * shard delivers what waits in its inbox in one hop onto its loop and flushes each socket once.
  * Per entry, changes reach a session in the order they were published.
  */
@@ -47,9 +50,15 @@ public final class Hub {
     /** Sends a committed change to every session that listens to its ID. Thread-safe. */
     public void publish(Entry change) {
         long committedAt = System.nanoTime();
-        byte[] frame = TextFrame.of(Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq()));
-        for (HubShard shard : shards.values()) {
-            shard.publish(change, frame, committedAt);
+        ByteBuf frame = TextFrame.of(ByteBufAllocator.DEFAULT,
+                Wire.encodeEntryUpdate(change.kind(), change.id(), change.json(), change.seq()));
+        try {
+            for (HubShard shard : shards.values()) {
+                // Each shard holds a reference until it has handed the frame to its listeners.
+                shard.publish(change, frame.retain(), committedAt);
+            }
+        } finally {
+            frame.release();
         }
     }
 

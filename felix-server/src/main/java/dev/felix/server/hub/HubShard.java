@@ -3,6 +3,7 @@ package dev.felix.server.hub;
 import dev.felix.protocol.EntryKind;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -34,7 +36,8 @@ public final class HubShard {
     /** The receivers of each change of the current drain, flushed at its end (a flush repeated is a no-op). */
     private final List<Listener[]> written = new ArrayList<>();
 
-    private record Published(Entry change, byte[] frame, long committedAt) {
+    /** @param frame a reference of the shard's own, released once the change is delivered */
+    private record Published(Entry change, ByteBuf frame, long committedAt) {
     }
 
     public HubShard(EventLoop loop, GatewayMetrics metrics) {
@@ -56,12 +59,20 @@ public final class HubShard {
         }
     }
 
-    /** Queues a committed change for this loop's listeners. Thread-safe. */
-    void publish(Entry change, byte[] frame, long committedAt) {
+    /** Queues a committed change for this loop's listeners, taking over the reference to its frame. Thread-safe. */
+    void publish(Entry change, ByteBuf frame, long committedAt) {
         inbox.add(new Published(change, frame, committedAt));
         if (drainQueued.compareAndSet(false, true)) {
-            // Hop: from the publishing thread to this loop, once per batch of changes waiting here.
-            loop.execute(this::drain);
+            try {
+                // Hop: from the publishing thread to this loop, once per batch of changes waiting here.
+                loop.execute(this::drain);
+            } catch (RejectedExecutionException stopped) {
+                // The loop has shut down, and its sockets with it: nobody is left to deliver to.
+                Published dropped;
+                while ((dropped = inbox.poll()) != null) {
+                    dropped.frame().release();
+                }
+            }
         }
     }
 
@@ -76,7 +87,12 @@ public final class HubShard {
         Published next;
         while ((next = inbox.poll()) != null) {
             boolean last = inbox.isEmpty();
-            Listener[] receivers = deliver(next.change(), next.frame(), last);
+            Listener[] receivers;
+            try {
+                receivers = deliver(next.change(), next.frame(), last);
+            } finally {
+                next.frame().release();
+            }
             if (receivers.length > 0) {
                 written.add(receivers);
                 metrics.fanout(receivers.length, System.nanoTime() - next.committedAt());
@@ -90,8 +106,8 @@ public final class HubShard {
         written.clear();
     }
 
-    /** Hands the framed update to every listener of the entry, flushed when asked; returns them. */
-    public Listener[] deliver(Entry change, byte[] frame, boolean flush) {
+    /** Lends the framed update to every listener of the entry, flushed when asked; returns them. */
+    public Listener[] deliver(Entry change, ByteBuf frame, boolean flush) {
         Set<Listener> set = index(change.kind()).get(change.id());
         if (set == null) {
             return NONE;

@@ -1,9 +1,13 @@
 package dev.felix.server.hub;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
 /**
  * A server-to-client WebSocket text frame (RFC 6455 5.2) built around an encoded message. Server frames
  * are not masked, so the same framed bytes can be written to every receiver of a message: the frame is
- * built once per message, never per socket.
+ * built once per message, never per socket, in direct memory, where the socket's {@code writev} reads it
+ * without another copy.
  */
 public final class TextFrame {
     private static final int FIN_TEXT = 0x81;
@@ -13,25 +17,22 @@ public final class TextFrame {
     private TextFrame() {
     }
 
-    /** The whole frame: header, then the message (UTF-8, one fragment). */
-    public static byte[] of(byte[] message) {
+    /** The whole frame, header then the message (UTF-8, one fragment), in a direct buffer the caller owns. */
+    public static ByteBuf of(ByteBufAllocator alloc, byte[] message) {
         int n = message.length;
         int header = n < LENGTH_16 ? 2 : n <= 0xFFFF ? 4 : 10;
-        byte[] frame = new byte[header + n];
-        frame[0] = (byte) FIN_TEXT;
+        ByteBuf frame = alloc.directBuffer(header + n, header + n);
+        frame.writeByte(FIN_TEXT);
         if (n < LENGTH_16) {
-            frame[1] = (byte) n;
+            frame.writeByte(n);
         } else if (n <= 0xFFFF) {
-            frame[1] = LENGTH_16;
-            frame[2] = (byte) (n >>> 8);
-            frame[3] = (byte) n;
+            frame.writeByte(LENGTH_16);
+            frame.writeShort(n);
         } else {
-            frame[1] = LENGTH_64;
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) n >>> (56 - 8 * i));
-            }
+            frame.writeByte(LENGTH_64);
+            frame.writeLong(n);
         }
-        System.arraycopy(message, 0, frame, header, n);
+        frame.writeBytes(message);
         return frame;
     }
 }

@@ -11,7 +11,7 @@ import dev.felix.server.hub.TextFrame;
 import dev.felix.server.metrics.GatewayMetrics;
 import dev.felix.server.store.Entry;
 import dev.felix.server.store.TokenRecord;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -87,13 +87,17 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     }
 
     @Override
-    public void deliver(Entry change, byte[] frame) {
-        subscription.deliver(change, frame);
+    public void deliver(Entry change, ByteBuf frame) {
+        if (subscription.deliver(change)) {
+            send(change.kind().updateCode(), frame.retainedDuplicate());
+        }
     }
 
+    /** An update the subscription held while it resumed, framed for this socket alone. */
     @Override
-    public void send(Entry entry, byte[] frame) {
-        send(entry.kind().updateCode(), frame);
+    public void send(Entry entry) {
+        send(entry.kind().updateCode(), TextFrame.of(ch.alloc(),
+                Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq())));
     }
 
     @Override
@@ -117,12 +121,13 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
     }
 
     /**
-     * Writes a frame that is already whole: it passes Netty's frame encoder as it is. The receivers of
-     * one change share its bytes; the buffer wraps them, it does not copy them.
+     * Writes a frame that is already whole (a buffer the write owns): it passes Netty's frame encoder as
+     * it is. The receivers of one change each write a duplicate of the same direct buffer, which the
+     * socket sends from without a copy.
      */
-    private void send(OpCode op, byte[] frame) {
+    private void send(OpCode op, ByteBuf frame) {
         services.metrics().messageOut(op);
-        ch.write(Unpooled.wrappedBuffer(frame), ch.voidPromise());
+        ch.write(frame, ch.voidPromise());
         unflushed = true;
     }
 
@@ -157,7 +162,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         GatewayMetrics metrics = services.metrics();
         if (message instanceof ClientMessage.Heartbeat) {
             metrics.messageIn(OpCode.HEARTBEAT);
-            send(OpCode.HEARTBEAT_ACK, TextFrame.of(services.status().ack(System.currentTimeMillis())));
+            send(OpCode.HEARTBEAT_ACK, TextFrame.of(ch.alloc(), services.status().ack(System.currentTimeMillis())));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
             metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);

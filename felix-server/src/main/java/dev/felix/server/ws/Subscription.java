@@ -1,8 +1,6 @@
 package dev.felix.server.ws;
 
 import dev.felix.protocol.EntryKind;
-import dev.felix.protocol.Wire;
-import dev.felix.server.hub.TextFrame;
 import dev.felix.server.store.Entry;
 
 import java.util.ArrayList;
@@ -42,10 +40,10 @@ final class Subscription {
         CompletionStage<List<Entry>> changedSince(Map<EntryKind, ? extends Collection<String>> ids, long since);
     }
 
-    /** Where updates go: the session's socket. */
+    /** Where updates that were held go: the session's socket. */
     interface Output {
-        /** Writes the update of this entry, encoded and framed ({@link TextFrame}), without flushing. */
-        void send(Entry entry, byte[] frame);
+        /** Writes the update of this entry, which the output encodes, without flushing. */
+        void send(Entry entry);
 
         /** Sends what was written. */
         void flush();
@@ -55,10 +53,6 @@ final class Subscription {
     }
 
     private record EntryKey(EntryKind kind, String id) {
-    }
-
-    /** @param frame the framed update, or null when it was read from the store and not encoded yet */
-    private record Held(Entry entry, byte[] frame) {
     }
 
     /** The seq of the last version of one entry sent; changed in place, so a delivery allocates nothing. */
@@ -87,7 +81,7 @@ final class Subscription {
     /** A resume asked for while a snapshot was read, to read next; only the latest is kept. */
     private Resume nextResume;
     /** The newest version per entry waiting to be sent once the pending snapshots are read; null when none. */
-    private Map<EntryKey, Held> held;
+    private Map<EntryKey, Entry> held;
     private boolean closed;
 
     /** @param owner the executor that every call runs on, where snapshot answers are handled too */
@@ -126,13 +120,17 @@ final class Subscription {
         }
     }
 
-    /** A live update of a listened entry, framed once for every receiver. */
-    void deliver(Entry change, byte[] frame) {
+    /**
+     * A live update of a listened entry: true when the caller is to send it now, as framed once for every
+     * receiver. While a snapshot is read it is held instead, and encoded again for this session when
+     * sent (a resume is rare; a live update during one rarer).
+     */
+    boolean deliver(Entry change) {
         if (resuming) {
-            hold(change, frame);
-        } else if (isNewer(change)) {
-            out.send(change, frame);
+            hold(change);
+            return false;
         }
+        return isNewer(change);
     }
 
     /** The session has ended: snapshots still being read are let go. */
@@ -161,14 +159,14 @@ final class Subscription {
         return true;
     }
 
-    private void hold(Entry change, byte[] frame) {
+    private void hold(Entry change) {
         if (held == null) {
             held = new HashMap<>();
         }
         EntryKey key = new EntryKey(change.kind(), change.id());
-        Held previous = held.get(key);
-        if (previous == null || change.seq() > previous.entry().seq()) {
-            held.put(key, new Held(change, frame));
+        Entry previous = held.get(key);
+        if (previous == null || change.seq() > previous.seq()) {
+            held.put(key, change);
         }
     }
 
@@ -193,7 +191,7 @@ final class Subscription {
             for (Entry entry : entries) {
                 // since 0 asks for what exists; a deletion only matters to a client that saw the entry.
                 if (!(since == 0 && entry.deleted())) {
-                    hold(entry, null);
+                    hold(entry);
                 }
             }
             Resume next = nextResume;
@@ -214,14 +212,12 @@ final class Subscription {
         if (held == null) {
             return;
         }
-        List<Held> ready = new ArrayList<>(held.values());
+        List<Entry> ready = new ArrayList<>(held.values());
         held = null;
-        ready.sort(Comparator.comparingLong(h -> h.entry().seq()));
-        for (Held h : ready) {
-            Entry entry = h.entry();
+        ready.sort(Comparator.comparingLong(Entry::seq));
+        for (Entry entry : ready) {
             if (listened(entry.kind()).contains(entry.id()) && isNewer(entry)) {
-                out.send(entry, h.frame() != null ? h.frame()
-                        : TextFrame.of(Wire.encodeEntryUpdate(entry.kind(), entry.id(), entry.json(), entry.seq())));
+                out.send(entry);
             }
         }
         out.flush();
