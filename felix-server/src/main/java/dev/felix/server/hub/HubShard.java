@@ -67,7 +67,9 @@ public final class HubShard {
                 // Hop: from the publishing thread to this loop, once per batch of changes waiting here.
                 loop.execute(this::drain);
             } catch (RejectedExecutionException stopped) {
-                // The loop has shut down, and its sockets with it: nobody is left to deliver to.
+                // The loop has shut down, and its sockets with it: nobody is left to deliver to. Cleared
+                // first, so that the next change comes here again rather than waiting in the inbox for good.
+                drainQueued.set(false);
                 Published dropped;
                 while ((dropped = inbox.poll()) != null) {
                     dropped.frame().release();

@@ -21,7 +21,14 @@ public final class TextFrame {
     public static ByteBuf of(ByteBufAllocator alloc, byte[] message) {
         int n = message.length;
         int header = n < LENGTH_16 ? 2 : n <= 0xFFFF ? 4 : 10;
-        ByteBuf frame = alloc.directBuffer(header + n, header + n);
+        ByteBuf frame;
+        try {
+            frame = alloc.directBuffer(header + n, header + n);
+        } catch (OutOfMemoryError directMemoryExhausted) {
+            // Slow sockets may hold frames until direct memory runs out; a committed change must still
+            // reach its listeners, so it goes out from the heap (Netty copies it per socket then).
+            frame = alloc.heapBuffer(header + n, header + n);
+        }
         frame.writeByte(FIN_TEXT);
         if (n < LENGTH_16) {
             frame.writeByte(n);

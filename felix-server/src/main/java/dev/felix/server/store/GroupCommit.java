@@ -161,35 +161,48 @@ public final class GroupCommit {
 
     /**
      * The deadline thread: answers every write the writer has not taken within the deadline, then sleeps
-     * until the oldest one left is due. Writes are queued and taken in order, so only the batch in the
+     * until the oldest one left is due, or an eighth of the deadline at most. Writes are queued and taken in order, so only the batch in the
      * writer's hand and the head of the queue can be due; a write costs no timer of its own.
      */
     private void expireLate() {
         long limit = deadline.toNanos();
         while (!stopped) {
-            long now = System.nanoTime();
-            long sleep = limit;
-            for (Write w : inHand) {
-                long waited = now - w.submittedAt;
-                if (waited >= limit) {
-                    expire(w);
-                } else if (!w.taken.get()) {
-                    sleep = Math.min(sleep, limit - waited);
-                }
+            try {
+                LockSupport.parkNanos(this, expireDue(limit));
+            } catch (RuntimeException | Error e) {
+                // A surprise here must not end deadlines for good, as a dead thread would.
+                log.error("write deadline check failed", e);
+                LockSupport.parkNanos(this, limit / 8);
             }
-            for (Iterator<Write> it = writes.iterator(); it.hasNext(); ) {
-                Write w = it.next();
-                long waited = now - w.submittedAt;
-                if (waited < limit) {
-                    sleep = Math.min(sleep, limit - waited);
-                    break;
-                }
-                expire(w);
-                // Answered: the writer would only skip it.
-                it.remove();
-            }
-            LockSupport.parkNanos(this, sleep);
         }
+    }
+
+    /** Answers the writes that are due; returns how long to sleep until the next one is. */
+    private long expireDue(long limit) {
+        long now = System.nanoTime();
+        // Never longer than an eighth of the deadline: writes the writer has drained from the queue but
+        // not yet published as in hand are in neither place, and are seen at the next look.
+        long sleep = limit / 8;
+        for (Write w : inHand) {
+            long waited = now - w.submittedAt;
+            if (waited >= limit) {
+                expire(w);
+            } else if (!w.taken.get()) {
+                sleep = Math.min(sleep, limit - waited);
+            }
+        }
+        for (Iterator<Write> it = writes.iterator(); it.hasNext(); ) {
+            Write w = it.next();
+            long waited = now - w.submittedAt;
+            if (waited < limit) {
+                sleep = Math.min(sleep, limit - waited);
+                break;
+            }
+            expire(w);
+            // Answered: the writer would only skip it.
+            it.remove();
+        }
+        return sleep;
     }
 
     private void expire(Write w) {
@@ -421,6 +434,12 @@ public final class GroupCommit {
         for (Write left = writes.poll(); left != null; left = writes.poll()) {
             if (take(left)) {
                 left.result.completeExceptionally(failure);
+            }
+        }
+        // A writer still stuck in its batch after the wait: what it has not taken yet is refused too.
+        for (Write held : inHand) {
+            if (take(held)) {
+                held.result.completeExceptionally(failure);
             }
         }
     }
