@@ -96,7 +96,10 @@ public final class GroupCommit {
 
     private static final Write[] NONE = new Write[0];
 
-    /** Queued writes in the order they came, so the oldest is first: what the deadline thread relies on. */
+    /**
+     * Queued writes in the order they came, so the oldest is first, which the deadline thread relies on
+     * (two racing submitters may land a few microseconds out of order, delaying one expiry that much).
+     */
     private final BlockingQueue<Write> writes = new LinkedBlockingQueue<>();
     /** The batch the writer took from the queue and has not answered yet, for the deadline thread. */
     private volatile Write[] inHand = NONE;

@@ -151,17 +151,27 @@ public final class SqliteStore implements Store {
         final Map<EntryKind, PreparedStatement> selectCurrent = new EnumMap<>(EntryKind.class);
         final Map<EntryKind, PreparedStatement> upsert = new EnumMap<>(EntryKind.class);
         final List<PreparedStatement> all = new ArrayList<>();
-        // IMMEDIATE: takes the write lock now, so another process's writer makes it wait here, not fail later.
-        final PreparedStatement begin = prepare("BEGIN IMMEDIATE");
-        final PreparedStatement commit = prepare("COMMIT");
-        final PreparedStatement readSeq = prepare("SELECT value FROM change_seq WHERE id = 1");
-        final PreparedStatement storeSeq = prepare("UPDATE change_seq SET value = ? WHERE id = 1");
+        final PreparedStatement begin;
+        final PreparedStatement commit;
+        final PreparedStatement readSeq;
+        final PreparedStatement storeSeq;
 
         WriterStatements() throws SQLException {
-            for (EntryKind kind : EntryKind.values()) {
-                selectCurrent.put(kind, prepare("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
-                upsert.put(kind, prepare("INSERT INTO " + table(kind) + " (id, data, seq) VALUES (?, ?, ?) "
-                        + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq"));
+            try {
+                // IMMEDIATE: takes the write lock now, so another process's writer makes it wait here, not fail later.
+                begin = prepare("BEGIN IMMEDIATE");
+                commit = prepare("COMMIT");
+                readSeq = prepare("SELECT value FROM change_seq WHERE id = 1");
+                storeSeq = prepare("UPDATE change_seq SET value = ? WHERE id = 1");
+                for (EntryKind kind : EntryKind.values()) {
+                    selectCurrent.put(kind, prepare("SELECT data, seq FROM " + table(kind) + " WHERE id = ?"));
+                    upsert.put(kind, prepare("INSERT INTO " + table(kind) + " (id, data, seq) VALUES (?, ?, ?) "
+                            + "ON CONFLICT (id) DO UPDATE SET data = excluded.data, seq = excluded.seq"));
+                }
+            } catch (SQLException e) {
+                // Prepared again at the next transaction (during an outage, at every probe): none may be left open.
+                close();
+                throw e;
             }
         }
 
