@@ -113,10 +113,6 @@ public final class Gateway implements AutoCloseable {
         if (config.usesPostgres()) {
             return PostgresStore.open(PostgresSettings.of(config));
         }
-        if (config.get(DB_URL) != null) {
-            throw new IllegalArgumentException("unsupported --db-url " + DB_URL.masked(config.get(DB_URL))
-                    + " (use a jdbc:postgresql: URL, or none for the embedded SQLite store)");
-        }
         return SqliteStore.open(config.get(DATA), config.get(WRITE_DEADLINE));
     }
 

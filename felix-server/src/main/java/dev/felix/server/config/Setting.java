@@ -86,8 +86,14 @@ public final class Setting<T> {
 
     /** Free text; {@code defaultValue} null means unset. */
     static Setting<String> text(Group group, String name, String label, String defaultValue, String help) {
+        return text(group, name, label, defaultValue, help, v -> null);
+    }
+
+    /** Free text that {@code problem} checks: why a value is wrong (null when fine). */
+    static Setting<String> text(Group group, String name, String label, String defaultValue, String help,
+                                Function<String, String> problem) {
         return new Setting<>(group, name, label, help, defaultValue, String.class, String.class::cast, v -> v,
-                v -> null, UnaryOperator.identity());
+                problem, UnaryOperator.identity());
     }
 
     /** A comma-separated list, unset by default; {@code itemProblem} says why one item is wrong (null when fine). */

@@ -20,8 +20,11 @@ public final class Settings {
     private static final List<Setting<?>> ALL = new ArrayList<>();
     /** A password parameter of a database URL ({@code ?user=u&password=…}, also {@code sslpassword=}). */
     private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(password=)[^&;]*");
-    /** The password of a URL's user info ({@code //user:…@host}); up to the last @ of the authority. */
-    private static final Pattern URL_USER_INFO = Pattern.compile("(//[^/:@]*:)[^/]*@");
+    /**
+     * What may follow the @ that ends a URL's user info: PostgreSQL's host list ({@code h1:5432,[::1]}),
+     * then the path, the parameters or the end.
+     */
+    private static final Pattern URL_HOSTS = Pattern.compile("[A-Za-z0-9._~%\\[\\]:,-]*([/?#]|$)");
     private static final Pattern ORIGIN = Pattern.compile("https?://[A-Za-z0-9.\\-]+(:[0-9]{1,5})?|https?://\\[[0-9A-Fa-f:.]+](:[0-9]{1,5})?");
 
     // Where the gateway listens.
@@ -89,7 +92,8 @@ public final class Settings {
     public static final Setting<Path> DATA = add(Setting.path(Group.STORE, "data", "DIR", Path.of("data"),
             "Data directory of the embedded SQLite store"));
     public static final Setting<String> DB_URL = add(Setting.text(Group.STORE, "db-url", "URL", null,
-            "JDBC URL of the store; a jdbc:postgresql: URL selects PostgreSQL").maskedBy(Settings::withoutPassword));
+            "JDBC URL of the store; a jdbc:postgresql: URL selects PostgreSQL", Settings::databaseUrlProblem)
+            .maskedBy(Settings::withoutPassword));
     public static final Setting<String> DB_USER = add(Setting.text(Group.STORE, "db-user", "USER", null,
             "PostgreSQL user, unless the URL names it"));
     public static final Setting<String> DB_PASSWORD = add(Setting.text(Group.STORE, "db-password", "PASSWORD", null,
@@ -112,10 +116,43 @@ public final class Settings {
     private Settings() {
     }
 
-    /** A database URL with the password in its parameters or its user info masked, all else kept. */
+    /** PostgreSQL is the only database named by URL; without one the store is SQLite in the data directory. */
+    private static String databaseUrlProblem(String url) {
+        if (url.startsWith("jdbc:postgresql:")) {
+            return null;
+        }
+        return "must be a jdbc:postgresql: URL, or unset for the embedded SQLite store, was '"
+                + withoutPassword(url) + "'";
+    }
+
+    /**
+     * A database URL with the password in its parameters or its user info masked. A password may hold
+     * any character, / ? and @ too, so its user info is taken to end at the last @ that a host list
+     * follows, else at the last @ at all: where it cannot tell, it masks more than the password, never less.
+     */
     private static String withoutPassword(String url) {
         String masked = URL_PASSWORD.matcher(url).replaceAll("$1" + Setting.MASK);
-        return URL_USER_INFO.matcher(masked).replaceAll("$1" + Setting.MASK + "@");
+        int authority = masked.indexOf("//");
+        if (authority < 0) {
+            return masked;
+        }
+        int colon = masked.indexOf(':', authority + 2);
+        int end = userInfoEnd(masked, authority + 2);
+        if (colon < 0 || end < colon) {
+            return masked;
+        }
+        return masked.substring(0, colon + 1) + Setting.MASK + masked.substring(end);
+    }
+
+    /** The @ that ends a URL's user info, searched from {@code from}; -1 when there is none. */
+    private static int userInfoEnd(String url, int from) {
+        int last = url.lastIndexOf('@');
+        for (int at = last; at >= from; at = url.lastIndexOf('@', at - 1)) {
+            if (URL_HOSTS.matcher(url).region(at + 1, url.length()).lookingAt()) {
+                return at;
+            }
+        }
+        return last >= from ? last : -1;
     }
 
     /** An origin as a browser sends it: scheme://host[:port], nothing after; or * alone. */

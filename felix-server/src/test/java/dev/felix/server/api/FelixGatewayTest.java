@@ -96,6 +96,10 @@ class FelixGatewayTest {
                 .hasMessage("ws-port: 'abc' is not an int");
         assertThatThrownBy(() -> FelixGateway.builder().dataDir(dir).option("message-burst", "0").start())
                 .hasMessage("message-burst must be at least 1, was 0");
+        assertThatThrownBy(() -> FelixGateway.builder().dataDir(dir).jdbcUrl("jdbc:mysql://felix:pa/ss@db/felix").start())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("db-url must be a jdbc:postgresql: URL, or unset for the embedded SQLite store, was "
+                        + "'jdbc:mysql://felix:****@db/felix'");
         GatewayConfig config = EmbeddedGatewayProvider.config(Map.of("max-listen-ids", "3", "ping-interval-ms", "1500"));
         assertThat(config.get(Settings.MAX_LISTEN_IDS)).isEqualTo(3);
         assertThat(config.get(Settings.PING_INTERVAL)).isEqualTo(Duration.ofMillis(1500));

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -225,6 +226,28 @@ class ConfigPrecedenceTest {
         Run run = run(Map.of("FELIX_MESSAGE_BURST", "0"), "config");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).isEqualTo("felix: FELIX_MESSAGE_BURST must be at least 1, was 0\n");
+    }
+
+    @Test
+    void aDatabaseUrlOfAnotherDatabaseNamesWhereItCameFrom() throws IOException {
+        String refused = "must be a jdbc:postgresql: URL, or unset for the embedded SQLite store, "
+                + "was 'jdbc:mysql://felix:****@db/felix'\n";
+        Path file = file("db-url: jdbc:mysql://felix:pa/ss@db/felix\n");
+        for (String command : List.of("serve", "config", "token list")) {
+            List<String> args = new ArrayList<>(List.of(command.split(" ")));
+            Run fromFile = run(Map.of(), concat(args, "--config", file.toString()));
+            assertThat(fromFile.exitCode()).as(command).isEqualTo(2);
+            assertThat(fromFile.err()).as(command).isEqualTo("felix: key 'db-url' in " + file + ": " + refused);
+            Run fromEnv = run(Map.of("FELIX_DB_URL", "jdbc:mysql://felix:pa/ss@db/felix"), concat(args));
+            assertThat(fromEnv.exitCode()).as(command).isEqualTo(2);
+            assertThat(fromEnv.err()).as(command).isEqualTo("felix: FELIX_DB_URL " + refused);
+        }
+    }
+
+    private static String[] concat(List<String> args, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
     }
 
     @Test

@@ -72,6 +72,20 @@ class ServeCommandTest {
     }
 
     @Test
+    void aDatabaseUrlOfAnotherDatabaseIsRefusedNamingTheOptionWithoutItsPassword(@TempDir Path dir) throws Exception {
+        for (String url : List.of("jdbc:mysql://felix:pa/ss@db/felix", "foo")) {
+            ServeProcess.Exit exit = ServeProcess.runUntilExit(dir, "--ws-port", "0", "--http-port", "0",
+                    "--db-url=" + url);
+            String masked = url.replace("pa/ss", "****");
+            assertThat(exit.code()).as(url).isEqualTo(2);
+            assertThat(exit.stderr()).as(url).startsWith("--db-url must be a jdbc:postgresql: URL, or unset for the "
+                    + "embedded SQLite store, was '" + masked + "'\n")
+                    .doesNotContain("pa/ss").doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(exit.stdout()).as("no token minted without a gateway").isEmpty();
+        }
+    }
+
+    @Test
     void aPortInUseIsOneLineNamingItAndExitsOne(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             String port = String.valueOf(taken.getLocalPort());

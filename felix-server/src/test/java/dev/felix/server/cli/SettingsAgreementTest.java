@@ -46,6 +46,8 @@ class SettingsAgreementTest {
                 value = Path.of("custom", setting.name());
             } else if (setting == Settings.CORS_ORIGINS) {
                 value = List.of("https://custom.example", "http://localhost:3000");
+            } else if (setting == Settings.DB_URL) {
+                value = "jdbc:postgresql://custom.example/felix";
             } else {
                 value = "custom-" + setting.name();
             }

@@ -33,10 +33,40 @@ class GatewayConfigTest {
         assertThat(GatewayConfig.builder()
                 .set(DB_URL, "jdbc:postgresql://db/felix?user=felix&password=hunter2&ssl=true").build().toString())
                 .doesNotContain("hunter2").contains("db-url=jdbc:postgresql://db/felix?user=felix&password=****&ssl=true");
-        assertThat(GatewayConfig.builder().set(DB_URL, "postgresql://felix:hunter2@db/felix").build().toString())
-                .doesNotContain("hunter2").contains("db-url=postgresql://felix:****@db/felix");
         assertThat(GatewayConfig.builder().set(DB_URL, "jdbc:postgresql://felix:hun@ter2@db/felix").build().toString())
                 .doesNotContain("ter2").contains("db-url=jdbc:postgresql://felix:****@db/felix");
+        assertThat(DB_URL.masked("postgresql://felix:hunter2@db/felix")).isEqualTo("postgresql://felix:****@db/felix");
+    }
+
+    @Test
+    void theWholePasswordOfTheUserInfoIsMaskedWhateverItHolds() {
+        assertThat(DB_URL.masked("jdbc:postgresql://user:pa/ss@host/db")).isEqualTo("jdbc:postgresql://user:****@host/db");
+        assertThat(DB_URL.masked("jdbc:postgresql://user:p/a?s#s@db:5432,[::1]:5433/felix?ssl=true"))
+                .isEqualTo("jdbc:postgresql://user:****@db:5432,[::1]:5433/felix?ssl=true");
+        assertThat(DB_URL.masked("jdbc:postgresql://user:pa/s@s@felix_db")).isEqualTo("jdbc:postgresql://user:****@felix_db");
+        assertThat(DB_URL.masked("jdbc:postgresql://felix@srv:hunter2@db/felix"))
+                .isEqualTo("jdbc:postgresql://felix@srv:****@db/felix");
+        // An @ in the parameters (an Azure-style user) is not taken for the end of a user info.
+        assertThat(DB_URL.masked("jdbc:postgresql://u:pa/ss@db/felix?user=felix@srv&password=hunter2"))
+                .isEqualTo("jdbc:postgresql://u:****@db/felix?user=felix@srv&password=****");
+        // When it cannot tell, it masks more than the password rather than less.
+        assertThat(DB_URL.masked("jdbc:postgresql://u:pa/ss@db/felix?user=felix@srv"))
+                .isEqualTo("jdbc:postgresql://u:****@srv");
+        // Nor does a host it cannot read.
+        assertThat(DB_URL.masked("jdbc:postgresql://u:pa/ss@db\\x/felix")).isEqualTo("jdbc:postgresql://u:****@db\\x/felix");
+        assertThat(DB_URL.masked("jdbc:postgresql://felix@db:5432/felix")).isEqualTo("jdbc:postgresql://felix@db:5432/felix");
+        assertThat(DB_URL.masked("jdbc:postgresql://db:5432/felix")).isEqualTo("jdbc:postgresql://db:5432/felix");
+    }
+
+    @Test
+    void aDatabaseUrlOtherThanPostgresqlIsRefusedWithoutItsPassword() {
+        assertThatThrownBy(() -> GatewayConfig.builder().set(DB_URL, "jdbc:mysql://felix:pa/ss@db/felix").build())
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessage("db-url must be a jdbc:postgresql: URL, or unset for the embedded SQLite store, was "
+                        + "'jdbc:mysql://felix:****@db/felix'");
+        assertThatThrownBy(() -> GatewayConfig.builder().set(DB_URL, "jdbc:sqlite:felix.db").build())
+                .isInstanceOf(InvalidSettingException.class).hasMessageEndingWith("was 'jdbc:sqlite:felix.db'");
+        assertThat(GatewayConfig.builder().set(DB_URL, null).build().usesPostgres()).isFalse();
     }
 
     @Test

@@ -55,8 +55,10 @@ public record PostgresSettings(String url, String user, String password, Duratio
 
     /** The URL without its parameters and with its user info's password masked: fit for logs and error messages. */
     public String safeUrl() {
-        int q = url.indexOf('?');
-        return DB_URL.masked(q < 0 ? url : url.substring(0, q));
+        // Masked first: a ? in the password would otherwise cut the URL inside its user info.
+        String masked = DB_URL.masked(url);
+        int q = masked.indexOf('?');
+        return q < 0 ? masked : masked.substring(0, q);
     }
 
     /** Never shows the password, so the settings may be logged. */
