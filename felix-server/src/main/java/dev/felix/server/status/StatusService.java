@@ -43,6 +43,7 @@ public final class StatusService implements AutoCloseable {
     private final long ttlNanos;
     private final ScheduledExecutorService silenceCheck;
     private volatile Merged merged = new Merged(List.of(), EncodedShards.NONE, 0, null, null);
+    private volatile Ack lastAck = new Ack(Long.MIN_VALUE, null, null);
 
     /** {@code startedAt}: nanoTime the longest-running source started, or null when none says. */
     private record Merged(List<Shard> shards, EncodedShards encoded, long guildsCount, Double memoryUsage,
@@ -55,6 +56,10 @@ public final class StatusService implements AutoCloseable {
      * @param silent   whether the reporter has been silent for longer than the TTL
      */
     private record Source(StatusReport report, boolean remote, long seenAt, boolean silent) {
+    }
+
+    /** The ACK last encoded: for heartbeats read in millisecond {@code receivedAt} while {@code from} was the view. */
+    private record Ack(long receivedAt, Merged from, byte[] bytes) {
     }
 
     /** A status with the default reporter TTL ({@code --status-ttl-ms}). */
@@ -164,10 +169,21 @@ public final class StatusService implements AutoCloseable {
         return new BotStatus(m.shards, m.guildsCount, memoryUsage(m), uptime(m));
     }
 
-    /** A heartbeat ACK for a heartbeat read at {@code receivedAt} (ms epoch), encoded. */
+    /**
+     * A heartbeat ACK for a heartbeat read at {@code receivedAt} (ms epoch), encoded. Every heartbeat
+     * read in the same millisecond under the same view gets the same array (its memory and uptime as of
+     * the first of them): encoding the ACK was the largest cost of answering a heartbeat, and a busy
+     * gateway answers many per millisecond. Callers must not change the array.
+     */
     public byte[] ack(long receivedAt) {
         Merged m = merged;
-        return Wire.encodeHeartbeatAck(receivedAt, m.encoded, m.guildsCount, memoryUsage(m), uptime(m));
+        Ack last = lastAck;
+        if (last.receivedAt == receivedAt && last.from == m) {
+            return last.bytes;
+        }
+        byte[] bytes = Wire.encodeHeartbeatAck(receivedAt, m.encoded, m.guildsCount, memoryUsage(m), uptime(m));
+        lastAck = new Ack(receivedAt, m, bytes);
+        return bytes;
     }
 
     /** The same status as a heartbeat ACK's data object alone (what {@code GET /api/status} serves), encoded. */

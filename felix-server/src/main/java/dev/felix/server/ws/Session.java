@@ -162,7 +162,7 @@ final class Session extends ChannelInboundHandlerAdapter implements Listener, Su
         GatewayMetrics metrics = services.metrics();
         if (message instanceof ClientMessage.Heartbeat) {
             metrics.messageIn(OpCode.HEARTBEAT);
-            send(OpCode.HEARTBEAT_ACK, TextFrame.of(ch.alloc(), services.status().ack(System.currentTimeMillis())));
+            send(OpCode.HEARTBEAT_ACK, AckFrames.frame(ch.alloc(), services.status().ack(System.currentTimeMillis())));
         } else if (message instanceof ClientMessage.ListenersUpdate update) {
             metrics.messageIn(OpCode.LISTENERS_UPDATE);
             listen(update);

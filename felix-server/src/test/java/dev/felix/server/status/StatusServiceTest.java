@@ -5,6 +5,7 @@ import dev.felix.protocol.Shard;
 import dev.felix.protocol.StatusReport;
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 
@@ -35,6 +36,22 @@ class StatusServiceTest {
             assertThat(status.current().uptime()).isBetween(1000L, 1000L + 600_000);
             assertThat(status.reports()).containsOnlyKeys("a", "local");
         }
+    }
+
+    @Test
+    void anAckShowsAReportThatArrivedWithinTheSameMillisecond() {
+        try (StatusService status = new StatusService()) {
+            long receivedAt = 1_700_000_000_000L;
+            status.put("local", new StatusReport(List.of(), 5, 1.0, null));
+            assertThat(ackText(status, receivedAt)).contains("\"guildsCount\":5,");
+            status.put("local", new StatusReport(List.of(Shard.of(3, Shard.READY, 1)), 6, 1.0, null));
+            assertThat(ackText(status, receivedAt)).contains("\"guildsCount\":6,").contains("\"id\":3");
+            assertThat(ackText(status, receivedAt + 1)).contains("\"receivedAt\":" + (receivedAt + 1) + ",");
+        }
+    }
+
+    private static String ackText(StatusService status, long receivedAt) {
+        return new String(status.ack(receivedAt), StandardCharsets.UTF_8);
     }
 
     @Test
