@@ -18,8 +18,9 @@ final class Conn {
     private final long[] sentAt = new long[64];
     private int head;
     private int size;
-    private Consumer<Long> onAck = latency -> { };
-    private Consumer<String> onUpdate = text -> { };
+    /** Set by the scenario's thread, called on the socket's loop. */
+    private volatile Consumer<Long> onAck = latency -> { };
+    private volatile Consumer<String> onUpdate = text -> { };
     volatile boolean closed;
 
     Conn(WebSocket ws, Refusals refusals) {

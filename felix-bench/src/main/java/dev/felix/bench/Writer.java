@@ -1,5 +1,6 @@
 package dev.felix.bench;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.http.HttpMethod;
 import org.HdrHistogram.ConcurrentHistogram;
 
@@ -93,20 +94,26 @@ final class Writer {
         inFlight.incrementAndGet();
         return clients.request(HttpMethod.PUT, "/api/guilds/" + guild, Messages.entryBody(t0, n, padding))
                 .andThen(ar -> {
-                    inFlight.decrementAndGet();
-                    boolean success = ar.succeeded() && ar.result() / 100 == 2;
-                    if (!measured) {
-                        return;
-                    }
-                    if (success) {
-                        ok.increment();
-                        latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - t0) / 1000));
-                    } else {
-                        failed.increment();
-                        String why = ar.succeeded() ? ar.result().toString() : ar.cause().getClass().getSimpleName();
-                        failures.computeIfAbsent(why, k -> new LongAdder()).increment();
+                    try {
+                        if (measured) {
+                            count(ar, t0);
+                        }
+                    } finally {
+                        // Only once counted: drain() returning at no write in flight means every answer is counted.
+                        inFlight.decrementAndGet();
                     }
                 });
+    }
+
+    private void count(AsyncResult<Integer> ar, long t0) {
+        if (ar.succeeded() && ar.result() / 100 == 2) {
+            latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - t0) / 1000));
+            ok.increment();
+        } else {
+            String why = ar.succeeded() ? ar.result().toString() : ar.cause().getClass().getSimpleName();
+            failures.computeIfAbsent(why, k -> new LongAdder()).increment();
+            failed.increment();
+        }
     }
 
     void stop() {
