@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * M clients listening to the same K guilds while a writer updates them at rate R; then single
@@ -102,15 +101,13 @@ final class FanoutScenario extends ScenarioCommand {
     }
 
     private void sustained(Clients c, List<Conn> listeners, Result result) {
-        ConcurrentHistogram latency = new ConcurrentHistogram(Result.MAX_MICROS, 3);
-        LongAdder delivered = new LongAdder();
+        Deliveries deliveries = new Deliveries();
         Timing.Window window = timing.window();
         for (Conn conn : listeners) {
             conn.onUpdate(text -> {
                 long sent = Messages.sentAt(text);
                 if (window.contains(sent)) {
-                    delivered.increment();
-                    latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sent) / 1000));
+                    deliveries.arrived(sent);
                 }
             });
         }
@@ -121,28 +118,20 @@ final class FanoutScenario extends ScenarioCommand {
         window.awaitEnd();
         writer.stop();
         writer.drain();
-        settle(delivered);
+        // Every listener listens to every written guild.
+        long delivered = deliveries.await(writer.ok.sum() * listeners.size());
         result.seconds = window.seconds();
         result.add("writes", writer.ok.sum());
         result.add("write_failed", writer.failed.sum());
         result.add("write_skipped", writer.skipped.sum());
         result.add("listeners", listeners.size());
-        result.add("delivered", delivered.sum());
-        result.histogram("delivery").add(latency);
+        result.add("delivered", delivered);
+        result.histogram("delivery").add(deliveries.latency);
         result.histogram("write").add(writer.latency);
         if (writer.failed.sum() > 0) {
             result.note("fanout: " + writer.failed.sum() + " writes failed (by status: " + writer.failures() + ")");
         }
         listeners.forEach(conn -> conn.onUpdate(text -> { }));
-    }
-
-    /** Waits until deliveries stop arriving for a second (bounded). */
-    private static void settle(LongAdder delivered) {
-        long last = -1;
-        for (int i = 0; i < 60 && delivered.sum() != last; i++) {
-            last = delivered.sum();
-            sleep(1000);
-        }
     }
 
     private void bursts(Clients c, List<Conn> listeners, Result result) {

@@ -1,6 +1,5 @@
 package dev.felix.bench;
 
-import org.HdrHistogram.ConcurrentHistogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -13,6 +12,7 @@ import java.util.List;
         description = "PUT throughput and latency over K guilds, first without listeners, then with L clients "
                 + "listening to every written guild.")
 final class WritesScenario extends ScenarioCommand {
+
     @Option(names = {"-l", "--listeners"}, paramLabel = "L", defaultValue = "100",
             description = "Clients listening during the second phase (default: ${DEFAULT-VALUE}).")
     int listeners;
@@ -56,21 +56,30 @@ final class WritesScenario extends ScenarioCommand {
         List<String> ids = FanoutScenario.guildIds(guilds);
         phase(c, ids, "alone", timing.window(), result);
         Listening.listen(c.conns, i -> ids);
-        ConcurrentHistogram delivery = new ConcurrentHistogram(Result.MAX_MICROS, 3);
+        Deliveries deliveries = new Deliveries();
         Timing.Window window = timing.window();
         for (Conn conn : c.conns) {
             conn.onUpdate(text -> {
                 long sent = Messages.sentAt(text);
                 if (window.contains(sent)) {
-                    delivery.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sent) / 1000));
+                    deliveries.arrived(sent);
                 }
             });
         }
-        phase(c, ids, "listened", window, result);
-        result.histogram("listened_delivery").add(delivery);
+        long written = phase(c, ids, "listened", window, result);
+        // Every listener listens to every written guild.
+        long expected = written * c.conns.size();
+        long delivered = deliveries.await(expected);
+        if (delivered < expected) {
+            result.note("writes (listened): " + delivered + " of " + expected + " deliveries arrived within "
+                    + Deliveries.TIMEOUT_SECONDS + " s of the last answer");
+        }
+        result.add("listened_delivered", delivered);
+        result.histogram("listened_delivery").add(deliveries.latency);
     }
 
-    private void phase(Clients c, List<String> ids, String phase, Timing.Window window, Result result) {
+    /** Runs one phase and returns the writes that succeeded in its window. */
+    private long phase(Clients c, List<String> ids, String phase, Timing.Window window, Result result) {
         Writer writer = new Writer(c, ids, bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
         writer.measure(window);
@@ -86,6 +95,7 @@ final class WritesScenario extends ScenarioCommand {
             result.note("writes (" + phase + "): " + writer.failed.sum() + " failed (by status: "
                     + writer.failures() + ")");
         }
+        return writer.ok.sum();
     }
 
     @Override
@@ -99,6 +109,10 @@ final class WritesScenario extends ScenarioCommand {
             }
         }
         out.add(Metric.count("writes.listeners", r.count("opened")));
+        long expected = r.count("listened_writes") * r.count("opened");
+        if (expected > r.count("listened_delivered")) {
+            out.add(Metric.cost("writes.listened_undelivered", expected - r.count("listened_delivered"), ""));
+        }
         out.addAll(Metric.percentiles("writes.listened_delivery", r.histograms.get("listened_delivery")));
         return out;
     }
