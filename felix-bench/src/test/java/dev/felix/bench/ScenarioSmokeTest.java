@@ -16,6 +16,7 @@ import java.util.stream.Collectors;
 import static dev.felix.server.config.Settings.MAX_CONNECTIONS_PER_TOKEN;
 import static dev.felix.server.config.Settings.MAX_MESSAGES_PER_SECOND;
 import static dev.felix.server.config.Settings.MESSAGE_BURST;
+import static dev.felix.server.config.Settings.WRITE_DEADLINE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,10 +29,12 @@ class ScenarioSmokeTest {
 
     @BeforeAll
     static void start() {
-        // Limits lifted as in the compare run, so the as-fast-as-answered scenarios run unthrottled.
+        // Limits lifted as in the compare run, so the as-fast-as-answered scenarios run unthrottled. On a loaded
+        // machine a checkpoint's fsync or a starved thread may hold the store's writer past the default write
+        // deadline; these runs check that the bench's writes get through, not how fast the disk is.
         gw = TestGateway.start(b -> b
                 .set(MAX_MESSAGES_PER_SECOND, 1_000_000).set(MESSAGE_BURST, 1_000_000)
-                .set(MAX_CONNECTIONS_PER_TOKEN, 1_000_000));
+                .set(MAX_CONNECTIONS_PER_TOKEN, 1_000_000).set(WRITE_DEADLINE, Duration.ofMinutes(2)));
     }
 
     @AfterAll
@@ -115,7 +118,8 @@ class ScenarioSmokeTest {
                 "--duration", "1", "--warmup", "0");
         assertThat(m.get("writes.alone")).isPositive();
         assertThat(m.get("writes.listened")).isPositive();
-        assertThat(m).doesNotContainKeys("writes.alone_failed", "writes.listened_failed")
+        // Every listener got every write of the listened phase, each delivery timed.
+        assertThat(m).doesNotContainKeys("writes.alone_failed", "writes.listened_failed", "writes.listened_undelivered")
                 .containsKey("writes.listened_delivery_p99");
     }
 }
