@@ -30,6 +30,18 @@ class WireTest {
     }
 
     @Test
+    void aHeartbeatIsAHeartbeatHoweverSpelledAndNothingCloseToOneIs() {
+        for (String text : List.of(Wire.encodeHeartbeat(), "{\"code\":20001}", " { \"code\" : 20001.0 } ",
+                "{\"data\":null,\"code\":2.0001e4}")) {
+            assertThat(Wire.decodeClient(text)).as(text).isInstanceOf(ClientMessage.Heartbeat.class);
+        }
+        for (String text : List.of("{\"code\":20001", "{\"code\":20001}x", "{\"code\":\"20001\"}",
+                "[{\"code\":20001}]", "{\"code\":200010}")) {
+            assertThat(Wire.decodeClient(text)).as(text).isNull();
+        }
+    }
+
+    @Test
     void listenersUpdateRoundTrips() {
         ClientMessage.ListenersUpdate update = new ClientMessage.ListenersUpdate(List.of("1"), List.of("2", "3"), 7L);
         assertThat(Wire.decodeClient(Wire.encodeListenersUpdate(update))).isEqualTo(update);
