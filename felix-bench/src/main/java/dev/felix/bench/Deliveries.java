@@ -2,6 +2,7 @@ package dev.felix.bench;
 
 import org.HdrHistogram.ConcurrentHistogram;
 
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,8 +22,25 @@ final class Deliveries {
     private volatile long awaited = Long.MAX_VALUE;
     private final CountDownLatch reached = new CountDownLatch(1);
 
+    private Deliveries() {
+    }
+
+    /** Counts, from now on, the deliveries to {@code listeners} of the writes sent within {@code window}. */
+    static Deliveries of(List<Conn> listeners, Timing.Window window) {
+        Deliveries deliveries = new Deliveries();
+        for (Conn conn : listeners) {
+            conn.onUpdate(text -> {
+                long sent = Messages.sentAt(text);
+                if (window.contains(sent)) {
+                    deliveries.arrived(sent);
+                }
+            });
+        }
+        return deliveries;
+    }
+
     /** One delivery of a measured write sent at {@code sentAt}; on any event loop. */
-    void arrived(long sentAt) {
+    private void arrived(long sentAt) {
         latency.recordValue(Math.min(Result.MAX_MICROS, (System.nanoTime() - sentAt) / 1000));
         // Counted once timed, so that the histogram holds every delivery the count has seen.
         if (count.incrementAndGet() >= awaited) {

@@ -101,16 +101,8 @@ final class FanoutScenario extends ScenarioCommand {
     }
 
     private void sustained(Clients c, List<Conn> listeners, Result result) {
-        Deliveries deliveries = new Deliveries();
         Timing.Window window = timing.window();
-        for (Conn conn : listeners) {
-            conn.onUpdate(text -> {
-                long sent = Messages.sentAt(text);
-                if (window.contains(sent)) {
-                    deliveries.arrived(sent);
-                }
-            });
-        }
+        Deliveries deliveries = Deliveries.of(listeners, window);
         Writer writer = new Writer(c, guildIds(guilds), bodyBytes);
         boolean max = rate.equalsIgnoreCase("max");
         writer.measure(window);

@@ -12,7 +12,6 @@ import java.util.List;
         description = "PUT throughput and latency over K guilds, first without listeners, then with L clients "
                 + "listening to every written guild.")
 final class WritesScenario extends ScenarioCommand {
-
     @Option(names = {"-l", "--listeners"}, paramLabel = "L", defaultValue = "100",
             description = "Clients listening during the second phase (default: ${DEFAULT-VALUE}).")
     int listeners;
@@ -56,16 +55,8 @@ final class WritesScenario extends ScenarioCommand {
         List<String> ids = FanoutScenario.guildIds(guilds);
         phase(c, ids, "alone", timing.window(), result);
         Listening.listen(c.conns, i -> ids);
-        Deliveries deliveries = new Deliveries();
         Timing.Window window = timing.window();
-        for (Conn conn : c.conns) {
-            conn.onUpdate(text -> {
-                long sent = Messages.sentAt(text);
-                if (window.contains(sent)) {
-                    deliveries.arrived(sent);
-                }
-            });
-        }
+        Deliveries deliveries = Deliveries.of(c.conns, window);
         long written = phase(c, ids, "listened", window, result);
         // Every listener listens to every written guild.
         long expected = written * c.conns.size();
